@@ -1,0 +1,171 @@
+"""Text analysis: how a question and a passage become comparable tokens.
+
+Both sides go through the same ``Analyzer`` so that what a fan types meets
+what a journalist wrote: case, punctuation and curly quotes folded, numbers
+kept, number words turned into digits ("season two", "second season", "s2"
+all become ``season 2``), stopwords dropped, words stemmed with Snowball
+("filmed" and "filming" both become ``film``), and synonym groups folded onto
+one token ("greenlit" is searched as "renewed").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import Stemmer
+
+from bot.engine.stopwords import STOPWORDS
+
+_NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
+    "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18",
+    "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100",
+}
+# "one" and "first" are too common on their own ("one of the best", "at first")
+# to become digits everywhere; they are digits only next to a counted noun.
+_ORDINALS = {
+    "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
+    "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10", "1st": "1", "2nd": "2",
+    "3rd": "3", "4th": "4", "5th": "5", "6th": "6", "7th": "7", "8th": "8", "9th": "9", "10th": "10",
+}
+_COUNTED = r"(?:season|series|episode|volume|book|part|chapter|instalment|installment)"
+_NUM = "|".join(sorted([*_NUMBER_WORDS, "one", *_ORDINALS], key=len, reverse=True))
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
+})
+_POSSESSIVE = re.compile(r"(\w)'s\b")
+_SHORT_SEASON = re.compile(r"\b([se])(\d{1,2})\b")  # s2 -> season 2, e8 -> episode 8
+_ORDINAL_NOUN = re.compile(rf"\b({_NUM})[\s-]+({_COUNTED})s?\b")
+_NOUN_NUMBER = re.compile(rf"\b({_COUNTED})s?\s+(?:no\.?\s*)?({_NUM}|\d{{1,3}})\b")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_SEASONISH = {"season", "series"}
+
+
+def normalise(text: str) -> str:
+    """Fold a text to the form the tokenizer expects: NFKC, casefolded, plain quotes."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    # Drop combining marks (zalgo, accents) so "café" and "cafe" meet.
+    if any(unicodedata.combining(c) for c in text):
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text
+
+
+def _digit(word: str) -> str:
+    return _NUMBER_WORDS.get(word) or _ORDINALS.get(word) or ("1" if word == "one" else word)
+
+
+def _canonical_noun(noun: str) -> str:
+    return "season" if noun in _SEASONISH else noun
+
+
+def rewrite_numbers(text: str) -> str:
+    """Turn the ways fans write numbered things into one form: ``<noun> <digits>``."""
+    text = _SHORT_SEASON.sub(lambda m: f"{'season' if m[1] == 's' else 'episode'} {m[2]}", text)
+    text = _ORDINAL_NOUN.sub(lambda m: f"{_canonical_noun(m[2])} {_digit(m[1])}", text)
+    text = _NOUN_NUMBER.sub(lambda m: f"{_canonical_noun(m[1])} {_digit(m[2])}", text)
+    return text
+
+
+@dataclass(frozen=True)
+class SynonymTable:
+    """Synonym groups folded onto one token; phrases are matched as token runs."""
+
+    # maps a run of stems to the group's canonical token; longest runs first
+    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
+    longest: int = 1
+
+    def apply(self, stems: list[str]) -> list[str]:
+        if not self.phrases:
+            return stems
+        out: list[str] = []
+        i, n = 0, len(stems)
+        while i < n:
+            for size in range(min(self.longest, n - i), 0, -1):
+                canon = self.phrases.get(tuple(stems[i:i + size]))
+                if canon is not None:
+                    out.append(canon)
+                    i += size
+                    break
+            else:
+                out.append(stems[i])
+                i += 1
+        return out
+
+
+class Analyzer:
+    """Turns text into search tokens. One instance per index; cheap to call many times."""
+
+    def __init__(self, synonym_groups: Iterable[Sequence[str]] = ()) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stem_cache: dict[str, str] = {}
+        self.synonym_groups = tuple(tuple(g) for g in synonym_groups)
+        self.synonyms = self._build_synonyms(self.synonym_groups)
+
+    def __getstate__(self) -> dict:
+        # PyStemmer objects cannot be pickled; the cache rebuilds them.
+        return {"synonym_groups": self.synonym_groups}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["synonym_groups"])
+
+    def _build_synonyms(self, groups: tuple[tuple[str, ...], ...]) -> SynonymTable:
+        phrases: dict[tuple[str, ...], str] = {}
+        for group in groups:
+            runs = [tuple(self._stems(member)) for member in group]
+            runs = [r for r in runs if r]
+            if not runs:
+                continue
+            canon = "_".join(runs[0])
+            for run in runs:
+                phrases.setdefault(run, canon)
+        longest = max((len(r) for r in phrases), default=1)
+        return SynonymTable(phrases, longest)
+
+    def _stem(self, word: str) -> str:
+        stem = self._stem_cache.get(word)
+        if stem is None:
+            stem = self._stemmer.stemWord(word.replace("'", ""))
+            self._stem_cache[word] = stem
+        return stem
+
+    def _stems(self, text: str) -> list[str]:
+        text = rewrite_numbers(_POSSESSIVE.sub(r"\1", normalise(text)))
+        words = [_NUMBER_WORDS.get(w, w) for w in _WORD.findall(text)]
+        stems: list[str] = []
+        previous = ""
+        for word in words:
+            if word in STOPWORDS:
+                previous = ""
+                continue
+            stem = self._stem(word)
+            stems.append(stem)
+            # "season 2" also yields "season2" so a numbered season outranks
+            # a passage that merely has "season" and a stray "2".
+            if previous and word.isdigit():
+                stems.append(previous + word)
+            previous = stem if stem in {"season", "episod", "volum", "book", "part", "chapter"} else ""
+        return stems
+
+    def tokens(self, text: str) -> list[str]:
+        """The search tokens of ``text``, in order, duplicates kept (BM25 counts them)."""
+        return self.synonyms.apply(self._stems(text))
+
+    def words(self, text: str) -> list[str]:
+        """The plain words of ``text`` (no stopword or stem), e.g. to tell whether a question has any."""
+        return _WORD.findall(normalise(text))
+
+
+@lru_cache(maxsize=1)
+def default_analyzer() -> Analyzer:
+    """An analyzer with the built-in synonyms only (tests, quick tools)."""
+    from bot.engine.rules import load_builtin_synonyms
+
+    return Analyzer(load_builtin_synonyms())

@@ -1,0 +1,98 @@
+"""YAML front matter: the metadata block at the head of a corpus file.
+
+Errors carry the line of the file they are on, so an admin can open the
+file and go straight to the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import yaml
+
+FIELDS = ("title", "source", "url", "date")
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str
+    source: str
+    url: str | None
+    date: dt.date | None
+    body: str
+    body_line: int  # 1-based line where the body starts
+
+
+def has_front_matter(text: str) -> bool:
+    return text.split("\n", 1)[0].strip() == "---"
+
+
+def _field_line(lines: list[str], key: str) -> int | None:
+    for number, line in enumerate(lines, start=2):
+        if line.lstrip().startswith(f"{key}:"):
+            return number
+    return None
+
+
+def _text_field(meta: dict, key: str, lines: list[str]) -> str:
+    value = meta.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise FrontMatterError(_field_line(lines, key), f"{key} must be text, got a {type(value).__name__}")
+    return str(value).strip()
+
+
+def _date_field(meta: dict, lines: list[str]) -> dt.date | None:
+    value = meta.get("date")
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise FrontMatterError(_field_line(lines, "date"), f"date {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def parse(text: str) -> FrontMatter:
+    """Split ``text`` into metadata and body. ``text`` must start with a ``---`` line."""
+    all_lines = text.split("\n")
+    end = None
+    for index in range(1, len(all_lines)):
+        if all_lines[index].strip() in ("---", "..."):
+            end = index
+            break
+    if end is None:
+        raise FrontMatterError(1, "front matter starts with '---' but has no closing '---' line")
+    block = all_lines[1:end]
+    try:
+        meta = yaml.safe_load("\n".join(block))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise FrontMatterError(line, f"front matter is not valid YAML: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(2, "front matter must be 'key: value' lines (title, source, url, date)")
+    url = _text_field(meta, "url", block) or None
+    return FrontMatter(
+        title=_text_field(meta, "title", block),
+        source=_text_field(meta, "source", block),
+        url=url,
+        date=_date_field(meta, block),
+        body="\n".join(all_lines[end + 1:]),
+        body_line=end + 2,
+    )
