@@ -28,13 +28,15 @@ _NUMBER_WORDS = {
 }
 # "one" and "first" are too common on their own ("one of the best", "at first")
 # to become digits everywhere; they are digits only next to a counted noun.
+# Other ordinals are digits everywhere: "a fifth and final volume" is volume 5.
 _ORDINALS = {
-    "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
+    "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
     "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10", "1st": "1", "2nd": "2",
     "3rd": "3", "4th": "4", "5th": "5", "6th": "6", "7th": "7", "8th": "8", "9th": "9", "10th": "10",
 }
 _COUNTED = r"(?:season|series|episode|volume|book|part|chapter|instalment|installment)"
-_NUM = "|".join(sorted([*_NUMBER_WORDS, "one", *_ORDINALS], key=len, reverse=True))
+_NUM = "|".join(sorted([*_NUMBER_WORDS, "one", "first", *_ORDINALS], key=len, reverse=True))
+_EVERYWHERE = {**_NUMBER_WORDS, **_ORDINALS}
 
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -45,6 +47,10 @@ _POSSESSIVE = re.compile(r"(\w)'s\b")
 _SHORT_SEASON = re.compile(r"\b([se])(\d{1,2})\b")  # s2 -> season 2, e8 -> episode 8
 _ORDINAL_NOUN = re.compile(rf"\b({_NUM})[\s-]+({_COUNTED})s?\b")
 _NOUN_NUMBER = re.compile(rf"\b({_COUNTED})s?\s+(?:no\.?\s*)?({_NUM}|\d{{1,3}})\b")
+# "seasons 2 and 3" -> "season 2 and season 3", so a question about season 3 finds it
+_NOUN_LIST = re.compile(rf"\b({_COUNTED}) (\d{{1,3}})((?:(?:,|,? and|,? or|,? &) \d{{1,3}}\b)+)")
+_LIST_ITEM = re.compile(r"(,? and |,? or |,? & |, )(\d{1,3})")
+COMPOUND_MARK = "#"  # "season#2": a ranking aid, never a word of the question (see answers.py)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SEASONISH = {"season", "series"}
 
@@ -59,7 +65,7 @@ def normalise(text: str) -> str:
 
 
 def _digit(word: str) -> str:
-    return _NUMBER_WORDS.get(word) or _ORDINALS.get(word) or ("1" if word == "one" else word)
+    return _EVERYWHERE.get(word) or ("1" if word in ("one", "first") else word)
 
 
 def _canonical_noun(noun: str) -> str:
@@ -71,6 +77,7 @@ def rewrite_numbers(text: str) -> str:
     text = _SHORT_SEASON.sub(lambda m: f"{'season' if m[1] == 's' else 'episode'} {m[2]}", text)
     text = _ORDINAL_NOUN.sub(lambda m: f"{_canonical_noun(m[2])} {_digit(m[1])}", text)
     text = _NOUN_NUMBER.sub(lambda m: f"{_canonical_noun(m[1])} {_digit(m[2])}", text)
+    text = _NOUN_LIST.sub(lambda m: f"{m[1]} {m[2]}" + _LIST_ITEM.sub(lambda n: f"{n[1]}{m[1]} {n[2]}", m[3]), text)
     return text
 
 
@@ -138,7 +145,7 @@ class Analyzer:
 
     def _stems(self, text: str) -> list[str]:
         text = rewrite_numbers(_POSSESSIVE.sub(r"\1", normalise(text)))
-        words = [_NUMBER_WORDS.get(w, w) for w in _WORD.findall(text)]
+        words = [_EVERYWHERE.get(w, w) for w in _WORD.findall(text)]
         stems: list[str] = []
         previous = ""
         for word in words:
@@ -147,10 +154,10 @@ class Analyzer:
                 continue
             stem = self._stem(word)
             stems.append(stem)
-            # "season 2" also yields "season2" so a numbered season outranks
+            # "season 2" also yields "season#2" so a numbered season outranks
             # a passage that merely has "season" and a stray "2".
             if previous and word.isdigit():
-                stems.append(previous + word)
+                stems.append(previous + COMPOUND_MARK + word)
             previous = stem if stem in {"season", "episod", "volum", "book", "part", "chapter"} else ""
         return stems
 

@@ -1,21 +1,27 @@
 """Choose the answer among ranked passages: abstain, prefer newer reports, pick the sentence.
 
 Abstention uses *coverage*: the share of the question's information that a
-passage contains, each question term weighted by its idf in this corpus (a
-term the corpus has never seen weighs what a term in zero passages would).
+passage contains, each question word weighted by its idf in this corpus (a
+word the corpus has never seen weighs what a word in zero passages would).
 Because the weights come from the corpus, the bar means the same thing on
 five articles or fifty thousand: "does this passage hold most of what was
-asked?".  BM25 ranks; coverage decides whether the best one is an answer.
+asked?".  Coverage is measured twice, over the whole passage and over its
+best sentence, because an answer states the asked-about things *together*;
+words scattered over a long passage are weaker evidence.  BM25 ranks the
+candidates; BM25 x confidence re-ranks them; confidence decides whether
+the best one is an answer at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
 
-from bot.engine.analysis import Analyzer
+from bot.engine.analysis import COMPOUND_MARK, Analyzer
+from bot.engine.answer_types import AnswerType, has_answer_type, question_type
 from bot.engine.index import BM25Index, Hit
 from bot.engine.models import Answer, Passage
 from bot.engine.passages import sentences
@@ -23,11 +29,27 @@ from bot.engine.passages import sentences
 
 @dataclass(frozen=True)
 class AnswerPolicy:
-    min_coverage: float = 0.5  # below this share of the question found, say "I don't know"
-    alternative_coverage: float = 0.34  # alternatives must hold at least a third of the question
-    recency_margin: float = 0.12  # scores within 12% of the best are "close": the newer article wins
+    min_confidence: float = 0.5  # below this share of the question found, say "I don't know"
+    alternative_confidence: float = 0.34  # alternatives must hold at least a third of the question
+    recency_margin: float = 0.12  # ranks within 12% of the best are "close": the newer article wins
     near_duplicate: float = 0.6  # token-set Jaccard above this hides an alternative as a repeat
     candidates: int = 30  # passages considered per question
+
+
+TYPE_BONUS = 1.25  # a best sentence holding the kind of thing asked for (a name for "who") ranks higher
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    passage: Passage
+    sentence: str
+    confidence: float  # mean of passage coverage and best-sentence coverage, 0..1
+    typed: bool = False  # the sentence holds the kind of answer the question asks for
+
+    @property
+    def rank_value(self) -> float:
+        return self.hit.score * self.confidence * (TYPE_BONUS if self.typed else 1.0)
 
 
 def _contains(index: BM25Index, token: str, passage: int) -> bool:
@@ -44,10 +66,17 @@ class AnswerPicker:
         self.passages = passages
         self.analyzer = analyzer
         self.policy = policy
+        self._titles: frozenset[str] | None = None
+        self._sentences = lru_cache(maxsize=4096)(self._sentence_tokens)
 
     def weights(self, query: Sequence[str]) -> dict[str, float]:
+        """Each word of the question with its idf; compounds ("season#2") only help ranking."""
         unseen = self.index.unseen_idf()
-        return {token: (self.index.term_idf(token) if token in self.index.vocab else unseen) for token in dict.fromkeys(query)}
+        return {
+            token: (self.index.term_idf(token) if token in self.index.vocab else unseen)
+            for token in dict.fromkeys(query)
+            if COMPOUND_MARK not in token
+        }
 
     def coverage(self, weights: dict[str, float], passage: int) -> float:
         total = sum(weights.values())
@@ -56,81 +85,112 @@ class AnswerPicker:
         found = sum(w for token, w in weights.items() if token in self.index.vocab and _contains(self.index, token, passage))
         return found / total
 
-    def best_sentence(self, passage: Passage, weights: dict[str, float]) -> str:
-        """The sentence of the passage that holds most of the question (the heading only if alone)."""
+    def _sentence_tokens(self, passage_id: int) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The passage's sentences (heading excluded: it asks, it doesn't answer) with their tokens."""
+        passage = self.passages[passage_id]
         body = passage.text
         if passage.heading and body.startswith(passage.heading):
             body = body[len(passage.heading):].strip() or passage.text
-        best, best_score = "", -1.0
-        for sentence in sentences(body.replace("\n", " \n")):
-            tokens = set(self.analyzer.tokens(sentence))
+        return tuple((s, frozenset(self.analyzer.tokens(s))) for s in sentences(body.replace("\n", " \n")))
+
+    def best_sentence(self, passage: Passage, weights: dict[str, float], kind: AnswerType = AnswerType.NONE) -> tuple[str, float, bool]:
+        """The sentence holding most of the question, its coverage, and whether it has the asked-for kind.
+
+        Among equally matching sentences, one with the kind of answer asked
+        for wins, then the earliest.
+        """
+        total = sum(weights.values()) or 1.0
+        best, best_key, best_cov, best_typed = passage.text, (-1.0, False), 0.0, False
+        for sentence, tokens in self._sentences(passage.id):
             score = sum(w for token, w in weights.items() if token in tokens)
-            if score > best_score:
-                best, best_score = sentence, score
-        return best or passage.text
+            typed = has_answer_type(sentence, kind)
+            if (score, typed) > best_key:
+                best, best_key, best_cov, best_typed = sentence, (score, typed), score / total, typed
+        return best, best_cov, best_typed
 
-    def _token_set(self, passage: int) -> frozenset[str]:
-        return frozenset(self.analyzer.tokens(self.passages[passage].text))
+    def _candidate(self, hit: Hit, weights: dict[str, float], kind: AnswerType) -> Candidate:
+        passage = self.passages[hit.passage]
+        sentence, sentence_cov, typed = self.best_sentence(passage, weights, kind)
+        confidence = (self.coverage(weights, hit.passage) + sentence_cov) / 2
+        return Candidate(hit, passage, sentence, confidence, typed)
 
-    def choose(self, query: Sequence[str], hits: Sequence[Hit], k: int) -> Answer | None:
+    def choose(self, query: Sequence[str], hits: Sequence[Hit], k: int, question: str = "") -> Answer | None:
         if not hits:
             return None
         weights = self.weights(query)
-        covered = [(hit, self.coverage(weights, hit.passage)) for hit in hits]
-        # BM25 ranks by term statistics; a passage that holds *more of the
-        # question* is the better answer, so candidates are re-ranked by
-        # BM25 x coverage (the reported score stays the BM25 score).
-        covered.sort(key=lambda pair: (-pair[0].score * pair[1], pair[0].passage))
-        best_hit, best_cov = covered[0]
-        if best_cov < self.policy.min_coverage:
+        kind = question_type(question)
+        candidates = (self._candidate(hit, weights, kind) for hit in hits)
+        ranked = sorted(candidates, key=lambda c: (-c.rank_value, c.hit.passage))
+        best = ranked[0]
+        if best.confidence < self.policy.min_confidence or not self._specific_enough(weights, best.hit.passage):
             return None
-        chosen = self._prefer_newer(best_hit, covered)
-        ranked = [chosen] + [hit for hit, _ in covered if hit.passage != chosen.passage]
-        coverage = dict((hit.passage, cov) for hit, cov in covered)
-        picked: list[Hit] = []
+        chosen = self._prefer_newer(ranked)
+        ordered = [chosen] + [c for c in ranked if c is not chosen]
+        picked: list[Candidate] = []
         seen: list[frozenset[str]] = []
-        for hit in ranked:
+        for candidate in ordered:
             if len(picked) >= k:
                 break
-            if picked and coverage[hit.passage] < self.policy.alternative_coverage:
+            if picked and candidate.confidence < self.policy.alternative_confidence:
                 continue
-            tokens = self._token_set(hit.passage)
+            tokens = frozenset(self.analyzer.tokens(candidate.passage.text))
             if any(len(tokens & other) / max(1, len(tokens | other)) > self.policy.near_duplicate for other in seen):
                 continue
-            picked.append(hit)
+            picked.append(candidate)
             seen.append(tokens)
-        answers = [self._answer(hit, coverage[hit.passage], weights) for hit in picked]
+        answers = [_answer(c) for c in picked]
         return replace(answers[0], alternatives=tuple(answers[1:]))
 
-    def _prefer_newer(self, best: Hit, covered: list[tuple[Hit, float]]) -> Hit:
-        """Among close scores from other dated articles, the most recent report wins."""
-        top = self.passages[best.passage]
-        if top.date is None:
+    def _specific_enough(self, weights: dict[str, float], passage: int) -> bool:
+        """A one-word match answers only when that word is what the corpus is about.
+
+        "what time is it?" shares the single word "time" with some passage;
+        that is chance, not an answer.  Two or more question words found
+        together, or one word that appears in an article title, is evidence.
+        """
+        matched = [t for t in weights if t in self.index.vocab and _contains(self.index, t, passage)]
+        if len(matched) >= 2:
+            return True
+        return bool(matched) and matched[0] in self._title_tokens()
+
+    def _title_tokens(self) -> frozenset[str]:
+        if self._titles is None:
+            titles = dict.fromkeys(p.title for p in self.passages)
+            self._titles = frozenset(t for title in titles for t in self.analyzer.tokens(title))
+        return self._titles
+
+    def _prefer_newer(self, ranked: list[Candidate]) -> Candidate:
+        """Among close candidates from other dated articles, the most recent report wins.
+
+        An undated article is never displaced for being undated: its date is
+        unknown, not old.
+        """
+        best = ranked[0]
+        if best.passage.date is None:
             return best
-        chosen, chosen_date = best, top.date
-        best_value = best.score * covered[0][1]
-        for hit, cov in covered[1:]:
-            if hit.score * cov < best_value * (1 - self.policy.recency_margin):
+        chosen = best
+        for candidate in ranked[1:]:
+            if candidate.rank_value < best.rank_value * (1 - self.policy.recency_margin):
                 break
-            passage = self.passages[hit.passage]
-            if passage.article_id == top.article_id or passage.date is None or cov < self.policy.min_coverage:
+            passage = candidate.passage
+            if passage.article_id == best.passage.article_id or passage.date is None:
                 continue
-            if passage.date > chosen_date:
-                chosen, chosen_date = hit, passage.date
+            if candidate.confidence >= self.policy.min_confidence and passage.date > chosen.passage.date:
+                chosen = candidate
         return chosen
 
-    def _answer(self, hit: Hit, coverage: float, weights: dict[str, float]) -> Answer:
-        passage = self.passages[hit.passage]
-        return Answer(
-            text=passage.text,
-            sentence=self.best_sentence(passage, weights),
-            title=passage.title,
-            source=passage.source,
-            url=passage.url,
-            date=passage.date,
-            score=hit.score,
-            article=passage.article_id,
-            passage_id=passage.id,
-            confidence=round(min(1.0, coverage), 4),
-        )
 
+def _answer(candidate: Candidate) -> Answer:
+    passage = candidate.passage
+    return Answer(
+        text=passage.text,
+        sentence=candidate.sentence,
+        title=passage.title,
+        source=passage.source,
+        url=passage.url,
+        date=passage.date,
+        score=candidate.hit.score,
+        article=passage.article_id,
+        passage_id=passage.id,
+        confidence=round(min(1.0, candidate.confidence), 4),
+    )

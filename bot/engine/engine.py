@@ -107,11 +107,12 @@ class Engine:
 
         Raises ``QuestionError`` for a question that cannot be searched at all.
         """
-        query = self.analyzer.tokens(clean_question(question))
+        question = clean_question(question)
+        query = self.analyzer.tokens(question)
         if not query:
             return None  # only stopwords: nothing to look for
         hits = self.index.top(query, max(k, self.config.policy.candidates))
-        return self._picker.choose(query, hits, max(1, k))
+        return self._picker.choose(query, hits, max(1, k), question)
 
     def passages_of(self, article_id: str) -> list[Passage]:
         return [p for p in self.passages if p.article_id == article_id]
