@@ -91,7 +91,7 @@ class AnswerPicker:
         body = passage.text
         if passage.heading and body.startswith(passage.heading):
             body = body[len(passage.heading):].strip() or passage.text
-        return tuple((s, frozenset(self.analyzer.tokens(s))) for s in sentences(body.replace("\n", " \n")))
+        return tuple((s, frozenset(self.analyzer.tokens(s))) for s in sentences(body))
 
     def best_sentence(self, passage: Passage, weights: dict[str, float], kind: AnswerType = AnswerType.NONE) -> tuple[str, float, bool]:
         """The sentence holding most of the question, its coverage, and whether it has the asked-for kind.

@@ -18,7 +18,9 @@ TARGET_CHARS = 420  # a paragraph shorter than this is joined with the next one
 MAX_CHARS = 900  # a passage longer than this is cut at a sentence boundary
 _HEADING_MAX_CHARS = 110
 _HEADING_MAX_WORDS = 16
-_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'”’)\]]*|$)\s*")
+# A sentence ends at . ! ? or … (plus closing quotes) followed by a space or the
+# end of the line, so "3.4M" and "Mr. Ajayi"-style dots inside words do not cut it.
+_SENTENCE = re.compile(r"\S.*?(?:[.!?…]+[\"'”’)\]]*(?=\s+[^\s a-z]|\s*$)|$)")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
@@ -70,8 +72,12 @@ def _sections(paragraphs: list[str]) -> list[_Section]:
 
 
 def sentences(text: str) -> list[str]:
-    """Split ``text`` into sentences, each a substring of ``text`` (stripped)."""
-    found = [m.group(0).strip() for m in _SENTENCE.finditer(text)]
+    """Split ``text`` into sentences, each a substring of ``text`` (stripped).
+
+    A line break always ends a sentence: a list item ("Kit Connor as Nick
+    Nelson") is a sentence of its own even without a full stop.
+    """
+    found = [m.group(0).strip() for line in text.split("\n") for m in _SENTENCE.finditer(line)]
     return [s for s in found if s]
 
 
