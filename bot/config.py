@@ -31,6 +31,25 @@ def _int_set(name: str, raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be on or off (1/0, true/false, yes/no), got {raw!r}")
+
+
+def _number(name: str, raw: str, low: float, high: float, kind: type = float) -> float:
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number between {low:g} and {high:g}, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {raw!r}")
+    return value
+
+
 def _optional_int(name: str, raw: str) -> int | None:
     raw = raw.strip()
     if not raw:
@@ -51,6 +70,10 @@ class Config:
     log_level: str = "INFO"
     api_base: str = DEFAULT_API_BASE
     gateway_url: str = DEFAULT_GATEWAY_URL
+    # Discord face defaults; each server can change the last two with /settings.
+    message_content_intent: bool = True
+    auto_answer_confidence: float = 0.75
+    ask_cooldown_seconds: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> "Config":
@@ -78,4 +101,7 @@ class Config:
             log_level=level,
             api_base=env.get("DISCORD_API_BASE", DEFAULT_API_BASE).strip().rstrip("/") or DEFAULT_API_BASE,
             gateway_url=env.get("DISCORD_GATEWAY_URL", DEFAULT_GATEWAY_URL).strip() or DEFAULT_GATEWAY_URL,
+            message_content_intent=_bool("MESSAGE_CONTENT_INTENT", env.get("MESSAGE_CONTENT_INTENT", "on")),
+            auto_answer_confidence=_number("AUTO_ANSWER_CONFIDENCE", env.get("AUTO_ANSWER_CONFIDENCE", "0.75"), 0, 1),
+            ask_cooldown_seconds=int(_number("ASK_COOLDOWN_SECONDS", env.get("ASK_COOLDOWN_SECONDS", "10"), 0, 3600, int)),
         )

@@ -131,8 +131,8 @@ def abstain_text(question: str | None = None) -> str:
 
 
 def question_problem_text(problem: str) -> str:
-    """The engine's QuestionError message, phrased as a reply."""
-    return cut(f"I can't search for that: {problem} Try a short question in words, like “Is there a season 3?”", CONTENT_LIMIT)
+    """The engine's QuestionError message (already written for the asker), within Discord's limit."""
+    return cut(problem, CONTENT_LIMIT)
 
 
 def cooldown_text(retry_at: dt.datetime, seconds_left: float) -> str:

@@ -21,7 +21,7 @@ class SettingDefaults:
     than a missing one.
     """
 
-    confidence_bar: float = 0.6
+    confidence_bar: float = 0.75
     cooldown_seconds: int = 10
     answer_mentions: bool = True
 
@@ -33,7 +33,7 @@ class GuildSettings:
     guild_id: int
     auto_channels: frozenset[int] = frozenset()
     answer_mentions: bool = True
-    confidence_bar: float = 0.6
+    confidence_bar: float = 0.75
     cooldown_seconds: int = 10
 
 

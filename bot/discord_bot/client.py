@@ -1,0 +1,141 @@
+"""The bot itself: a ``commands.Bot`` that owns the index, the settings store and the cogs.
+
+``setup_hook`` runs once, after login and before the gateway connects: the
+right moment to open the database, build the first index (off the event
+loop), load one cog per feature and sync the slash commands.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Config
+from bot.discord_bot.checks import Refused
+from bot.discord_bot.holder import IndexHolder, NotReady
+from bot.discord_bot.replies import NO_PINGS, respond
+from bot.discord_bot.throttle import AnsweredMessages, Cooldowns
+from bot.engine import Engine, EngineConfig
+from bot.storage import SettingDefaults, SettingsStore
+
+log = logging.getLogger(__name__)
+
+COGS = (
+    "bot.discord_bot.cogs.asking",
+    "bot.discord_bot.cogs.auto_answer",
+    "bot.discord_bot.cogs.admin",
+    "bot.discord_bot.cogs.settings",
+    "bot.discord_bot.cogs.info",
+)
+
+
+def point_discord_at(config: Config) -> None:
+    """Aim discord.py's REST and gateway at ``config`` (Discord itself unless overridden).
+
+    These are discord.py's own class-level settings; they are process-wide,
+    which matches one bot per process.
+    """
+    discord.http.Route.BASE = config.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+class FanTree(app_commands.CommandTree):
+    """Turns command errors into replies the user understands; real faults go to the log."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, Refused):
+            message = str(error)
+        elif isinstance(error, app_commands.CheckFailure):
+            message = "You can't use this command here."
+        elif isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, NotReady):
+            message = "I'm still reading my articles; try again in a moment."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("Command /%s failed", command, exc_info=error)
+            message = "Something went wrong on my side; the admins can find the details in the bot's log."
+        try:
+            await respond(interaction, content=message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("Could not tell the user about an error (interaction expired?)", exc_info=True)
+
+
+class FanBot(commands.Bot):
+    """The answers bot; cogs reach shared state through it (``bot.index``, ``bot.store``...)."""
+
+    def __init__(self, config: Config, *, engine: Engine | None = None, **options) -> None:
+        point_discord_at(config)
+        intents = discord.Intents.default()
+        intents.message_content = config.message_content_intent
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: no prefix commands, see on_message
+            help_command=None,
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            tree_cls=FanTree,
+            **options,
+        )
+        self.config = config
+        self.index = IndexHolder(config.corpus_dir, EngineConfig(cache_dir=config.cache_dir), engine)
+        self.cooldowns = Cooldowns()
+        self.answered = AnsweredMessages()
+        self._store: SettingsStore | None = None
+
+    @property
+    def store(self) -> SettingsStore:
+        if self._store is None:
+            raise NotReady("the settings database is not open yet")
+        return self._store
+
+    async def setup_hook(self) -> None:
+        if self.intents.message_content:
+            log.info(
+                "Message content intent requested: answering mentions and opted-in channels needs it "
+                "enabled in the developer portal (Bot -> Privileged Gateway Intents)."
+            )
+        else:
+            log.warning(
+                "Message content intent is off (MESSAGE_CONTENT_INTENT): slash commands work, but answering "
+                "mentions and questions in opted-in channels needs it."
+            )
+        self._store = await SettingsStore.open(
+            self.config.database_path,
+            SettingDefaults(
+                confidence_bar=self.config.auto_answer_confidence,
+                cooldown_seconds=self.config.ask_cooldown_seconds,
+            ),
+        )
+        await self.index.load()
+        for extension in COGS:
+            await self.load_extension(extension)
+        await self._sync_commands()
+
+    async def _sync_commands(self) -> None:
+        try:
+            if self.config.dev_guild_id:
+                guild = discord.Object(id=self.config.dev_guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("Synced %d slash commands to development server %s", len(synced), guild.id)
+            else:
+                synced = await self.tree.sync()
+                log.info("Synced %d slash commands globally (may take a while to show up)", len(synced))
+        except discord.HTTPException:
+            log.error("Could not sync slash commands; the previously synced ones stay in place", exc_info=True)
+
+    async def on_ready(self) -> None:
+        log.info("Logged in as %s (id %s) in %d servers", self.user, self.user.id if self.user else "?", len(self.guilds))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: the cogs' listeners handle mentions and opted-in channels."""
+
+    async def close(self) -> None:
+        """Disconnect, then close the database (SIGTERM ends up here)."""
+        try:
+            await super().close()
+        finally:
+            if self._store is not None:
+                await self._store.close()

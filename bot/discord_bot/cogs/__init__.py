@@ -1,0 +1,1 @@
+"""One cog per feature, each a discord.py extension loaded by ``FanBot.setup_hook``."""

@@ -1,0 +1,40 @@
+"""Sending replies the same safe way everywhere.
+
+``NO_PINGS`` goes on every send even though the bot also sets it as its
+default: a passage quoting "@everyone" must never ping, and an explicit value
+per call survives someone changing the bot's default later.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+
+
+async def respond(interaction: discord.Interaction, *, ephemeral: bool = False, **kwargs: Any) -> None:
+    """Reply to an interaction whether or not it was already answered or deferred."""
+    kwargs.setdefault("allowed_mentions", NO_PINGS)
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+
+
+async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message | None:
+    """Answer a chat message as a reply (threaded under it) that pings no one, its author included.
+
+    Returns None when the bot may not write in that channel: a server's
+    permission choice, logged rather than raised from an event listener.
+    """
+    kwargs.setdefault("allowed_mentions", NO_PINGS)
+    try:
+        return await message.reply(mention_author=False, **kwargs)
+    except discord.Forbidden:
+        log.warning("No permission to reply in channel %s of server %s", message.channel.id, message.guild and message.guild.id)
+        return None
