@@ -211,3 +211,13 @@ def test_any_metadata_written_reads_back_the_same_through_the_engine(title, sour
 
 def test_clean_line_drops_what_yaml_cannot_hold():
     assert clean_line("a\u2028b\tc\x00d\x85e  \n f\ud800") == "a b cd e f"
+
+
+def test_two_admins_adding_the_same_article_at_once_get_one_file(corpus):  # noqa: F811
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: save_article(corpus, RENEWAL), range(4)))
+    assert sorted(r.action for r in results) == ["created", "unchanged", "unchanged", "unchanged"]
+    assert len({r.path for r in results}) == 1
+    assert len(list(corpus.glob("*.md"))) == 3

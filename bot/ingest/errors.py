@@ -32,6 +32,6 @@ class ExtractError(IngestError):
 
 
 class StoreError(IngestError):
-    """Writing the article would be unsafe or wrong (kinds: slug-taken, unsafe-path, no-corpus)."""
+    """Writing the article would be unsafe or wrong (kinds: slug-taken, unsafe-path, no-corpus, not-found)."""
 
     kind = "unsafe-path"

@@ -69,6 +69,21 @@ def extract_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted
     return extract_file(path.name, path.read_bytes())
 
 
+def confirm(saved: store.Saved, engine: "Engine") -> Added:
+    """Check that the rebuilt ``engine`` really indexed the stored file; if not, undo the store and say why.
+
+    Discord calls this after its own reindex (and reindexes again when it
+    raises, so the bot drops the rolled-back file); the CLI via ``publish``.
+    """
+    loaded = next((a for a in engine.articles if a.id == saved.article_id), None)
+    if loaded is None:
+        store.undo(saved)
+        reasons = [str(err) for err in engine.errors if err.path == saved.article_id]
+        why = reasons[0] if reasons else f"{saved.article_id} was not loaded by the index"
+        raise IngestError(f"not added: the index could not use the new file ({why})", "not-an-article")
+    return Added(saved, loaded, tuple(engine.passages_of(saved.article_id)), engine)
+
+
 def publish(corpus_dir: Path, article: Extracted, build: Callable[[Path], "Engine"], *, slug: str | None = None) -> Added:
     """Store the article, rebuild the index with ``build``, and check the article made it in.
 
@@ -80,10 +95,4 @@ def publish(corpus_dir: Path, article: Extracted, build: Callable[[Path], "Engin
     except Exception:
         store.undo(saved)
         raise
-    loaded = next((a for a in engine.articles if a.id == saved.article_id), None)
-    if loaded is None:
-        store.undo(saved)
-        reasons = [str(err) for err in engine.errors if err.path == saved.article_id]
-        why = reasons[0] if reasons else f"{saved.article_id} was not loaded by the index"
-        raise IngestError(f"not added: the index could not use the new file ({why})", "not-an-article")
-    return Added(saved, loaded, tuple(engine.passages_of(saved.article_id)), engine)
+    return confirm(saved, engine)

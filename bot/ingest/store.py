@@ -237,3 +237,28 @@ def undo(saved: Saved) -> None:
         saved.path.unlink(missing_ok=True)
     elif saved.action == "updated" and saved.previous is not None:
         _write_atomically(saved.path.parent, saved.path, saved.previous)
+
+
+def remove_article(corpus_dir: Path, article_id: str) -> Path:
+    """Move an article into ``corpus/.removed/`` (kept, but no longer indexed) and return its new path.
+
+    ``article_id`` is the engine's id (path relative to the corpus).  Only a
+    file the engine would index can be removed: ids with ``..``, rule files
+    or anything outside the corpus are refused.  A name already used in
+    ``.removed`` gets a numbered suffix, so an older removal is never lost.
+    """
+    corpus = open_corpus(corpus_dir)
+    with _WRITE_LOCK:
+        source = next((p for p in iter_article_files(corpus) if p.relative_to(corpus).as_posix() == article_id), None)
+        if source is None:
+            raise StoreError(f"no article {article_id!r} in the corpus", "not-found")
+        rel = source.relative_to(corpus)
+        folder = corpus / REMOVED_DIR / rel.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / rel.name
+        number = 1
+        while target.exists() or target.is_symlink():
+            number += 1
+            target = folder / f"{rel.stem}-{number}{rel.suffix}"
+        os.replace(source, target)
+    return target
