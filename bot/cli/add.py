@@ -36,7 +36,7 @@ def _positive_int(text: str) -> int:
 
 
 def add_parser(subparsers) -> None:
-    from bot.ingest.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+    from bot.ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
     parser = subparsers.add_parser(
         "add",

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.ingest.errors import FetchError
+from bot.ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:  # aiohttp is imported lazily: the CLI never needs it
     import aiohttp
 
-DEFAULT_TIMEOUT = 15.0
-DEFAULT_MAX_BYTES = 5_000_000
 CHUNK = 64 * 1024
 USER_AGENT = "fan-answers-bot/0.1 (+article import; one page per admin request)"
 HEADERS = {"User-Agent": USER_AGENT, "Accept": "text/html,text/markdown,text/plain;q=0.9,*/*;q=0.1"}
