@@ -130,3 +130,9 @@ async def test_a_large_page_under_a_raised_limit_arrives_whole(site):  # noqa: F
     assert len(got.body) >= HUGE_BYTES
     got_async = await fetch_async(site.url("/huge"), max_bytes=HUGE_BYTES + 1_000_000)
     assert len(got_async.body) == len(got.body)
+
+
+async def test_links_with_non_ascii_paths_are_fetched(site):  # noqa: F811
+    site.page("/caf%C3%A9-news", "<html><body><p>Café news.</p></body></html>")
+    assert b"Caf" in fetch(site.url("/café-news")).body
+    assert b"Caf" in (await fetch_async(site.url("/café-news"))).body

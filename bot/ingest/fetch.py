@@ -12,6 +12,7 @@ Two front doors share the checks: ``fetch`` (blocking, urllib; the CLI) and
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -63,6 +64,25 @@ def check_url(url: str) -> str:
     if not parts.hostname:
         raise FetchError(f"unsupported link {url!r}: it has no host name", "bad-url")
     return url
+
+
+def _ascii_url(url: str) -> str:
+    """Percent-encode non-ASCII paths and IDNA-encode hosts: links pasted from a browser are often
+    "pretty", and http.client only sends ASCII (aiohttp does this itself)."""
+    if url.isascii() and " " not in url:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            netloc = ".".join(label.encode("idna").decode("ascii") if not label.isascii() else label for label in netloc.split("."))
+        except UnicodeError:
+            raise FetchError(f"unsupported link {url!r}: its host name cannot be encoded", "bad-url") from None
+
+    def encode(text: str) -> str:
+        return re.sub(r"[^\x21-\x7e]", lambda m: urllib.parse.quote(m.group(), safe=""), text)
+
+    return urllib.parse.urlunsplit((parts.scheme, netloc, encode(parts.path), encode(parts.query), encode(parts.fragment)))
 
 
 def parse_content_type(header: str | None) -> tuple[str, str | None]:
@@ -164,7 +184,7 @@ def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAUL
     """Download ``url`` (blocking).  Raises FetchError with a one-line reason."""
     url = check_url(url)
     _validate_limits(timeout, max_bytes)
-    request = urllib.request.Request(url, headers=HEADERS)
+    request = urllib.request.Request(_ascii_url(url), headers=HEADERS)
     started = time.monotonic()
     try:
         with _OPENER.open(request, timeout=timeout) as response:
