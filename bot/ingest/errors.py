@@ -20,7 +20,7 @@ class IngestError(Exception):
 
 
 class FetchError(IngestError):
-    """The page could not be downloaded (kinds: bad-url, unreachable, timeout, http-status, too-large, unsupported-type)."""
+    """The page could not be downloaded (kinds: bad-url, bad-limit, unreachable, timeout, http-status, too-large, unsupported-type)."""
 
     kind = "unreachable"
 

@@ -160,9 +160,9 @@ class _Budget:
 
 def _validate_limits(timeout: float, max_bytes: int) -> None:
     if not timeout > 0:
-        raise FetchError(f"the timeout must be a positive number of seconds, got {timeout}", "bad-url")
+        raise FetchError(f"the timeout must be a positive number of seconds, got {timeout}", "bad-limit")
     if max_bytes <= 0:
-        raise FetchError(f"the size limit must be a positive number of bytes, got {max_bytes}", "bad-url")
+        raise FetchError(f"the size limit must be a positive number of bytes, got {max_bytes}", "bad-limit")
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
