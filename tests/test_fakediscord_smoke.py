@@ -242,11 +242,15 @@ async def test_rate_limited_reply_is_retried_and_sent_once(fake_discord: FakeDis
         assert run.warnings_matching("rate limited")
 
 
-async def test_unknown_routes_are_recorded_and_refused(fake_discord: FakeDiscord, world: BasicWorld,  # noqa: F811
-                                                       bot: SmokeBot) -> None:
-    with pytest.raises(discord.NotFound, match="no route GET /guilds"):
-        await bot.http.request(discord.http.Route("GET", "/guilds/{guild_id}/bans", guild_id=world.guild.id))
-    assert [r.path for r in fake_discord.unknown_routes] == [f"/guilds/{world.guild.id}/bans"]
+async def test_unknown_routes_are_refused_and_fail_the_run(fake_discord: FakeDiscord,  # noqa: F811
+                                                           world: BasicWorld) -> None:
+    fake = fake_discord
+    with pytest.raises(AssertionError, match=f"routes the fake does not serve.*GET /guilds/{world.guild.id}/bans"):
+        async with run_bot(fake, SmokeBot(fake.api_base, fake.gateway_url)) as run:
+            bans = discord.http.Route("GET", "/guilds/{guild_id}/bans", guild_id=world.guild.id)  # reads Route.BASE
+            with pytest.raises(discord.NotFound, match="no route GET /guilds"):
+                await run.bot.http.request(bans)
+    assert [r.path for r in fake.unknown_routes] == [f"/guilds/{world.guild.id}/bans"]
 
 
 async def test_update_message_and_modal(fake_discord: FakeDiscord, world: BasicWorld, bot: SmokeBot) -> None:  # noqa: F811

@@ -155,6 +155,8 @@ class Gateway:
             "private_channels": [],
             "relationships": [],
         }
+        if "shard" in data:  # AutoShardedClient reads its shard id back from READY
+            ready["shard"] = data["shard"]
         self._log("READY", ready, only_for=conn)
         for guild in self.state.guilds.values():
             self._log("GUILD_CREATE", guild.create_payload(bot.id, self.members_intent))

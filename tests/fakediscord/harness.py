@@ -58,6 +58,7 @@ class BotRun:
     task: asyncio.Task[None]
     fail_on_errors: bool
     capture: _Capture
+    fail_on_unknown_routes: bool = True
 
     @property
     def records(self) -> list[logging.LogRecord]:
@@ -76,6 +77,9 @@ class BotRun:
             raise AssertionError(f"the bot's start() task died: {self.task.exception()!r}") from self.task.exception()
         if self.fail_on_errors and self.errors:
             raise AssertionError("the bot logged errors:\n" + "\n".join(_format(r) for r in self.errors))
+        if self.fail_on_unknown_routes and self.fake.unknown_routes:
+            calls = ", ".join(f"{r.method} {r.path}" for r in self.fake.unknown_routes)
+            raise AssertionError(f"the bot called routes the fake does not serve (extend rest.py): {calls}")
 
 
 def _format(record: logging.LogRecord) -> str:
@@ -87,12 +91,13 @@ def _format(record: logging.LogRecord) -> str:
 
 @asynccontextmanager
 async def run_bot(fake: FakeDiscord, bot: discord.Client, *, token: str | None = None, ready_timeout: float = 10,
-                  fail_on_errors: bool = True, loggers: tuple[str, ...] = DEFAULT_LOGGERS,
-                  shutdown_timeout: float = 5) -> AsyncIterator[BotRun]:
+                  fail_on_errors: bool = True, fail_on_unknown_routes: bool = True,
+                  loggers: tuple[str, ...] = DEFAULT_LOGGERS, shutdown_timeout: float = 5) -> AsyncIterator[BotRun]:
     """Start ``bot`` against ``fake``, wait for ``on_ready``, yield, then close everything.
 
     ``fail_on_errors=False`` is for tests that inject faults and expect the bot to log
-    them; they can still assert on ``run.errors``.  The client's two global URL
+    them; they can still assert on ``run.errors``.  A call the fake does not serve gets
+    a 404 the bot may swallow, so it fails the run too (``fail_on_unknown_routes``).  The client's two global URL
     settings are restored afterwards so one test cannot leak into the next.
     """
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
@@ -102,7 +107,7 @@ async def run_bot(fake: FakeDiscord, bot: discord.Client, *, token: str | None =
         logger.addHandler(capture)
     task = asyncio.create_task(bot.start(token or fake.token), name="bot.start")
     fake.watch(task)
-    run = BotRun(bot, fake, task, fail_on_errors, capture)
+    run = BotRun(bot, fake, task, fail_on_errors, capture, fail_on_unknown_routes)
     try:
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait({ready, task}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED)
