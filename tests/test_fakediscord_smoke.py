@@ -324,3 +324,19 @@ async def test_harness_reports_a_dead_client(fake_discord: FakeDiscord, world: B
     with pytest.raises(AssertionError, match="start\\(\\) task died: LoginFailure"):
         async with run_bot(fake, SmokeBot(fake.api_base, fake.gateway_url), token="not-the-token"):
             pass
+
+
+async def test_world_changes_while_connected_reach_the_client(fake_discord: FakeDiscord, world: BasicWorld,  # noqa: F811
+                                                              bot: SmokeBot) -> None:
+    fake = fake_discord
+    guild = await fake.create_guild("Second Server")
+    channel = await fake.create_channel(guild, "news")
+    newcomer = fake.create_user("tao_fan")
+    await fake.add_member(guild, newcomer)
+    await fake.wait_for(lambda: bot.get_channel(channel.id) is not None, what="CHANNEL_CREATE to be processed")
+    assert bot.get_guild(guild.id).get_member(newcomer.id) is not None
+
+    dm = await bot.get_user(world.member.id).send("hello in private")
+    await bot.get_channel(world.channel.id).get_partial_message(dm.id).add_reaction("👍")
+    assert fake.messages[-1].channel_id == fake.dm_channel(world.member).id
+    assert fake.requests_to("PUT", "/channels/*/messages/*/reactions/*/@me")[0].status == 204

@@ -29,9 +29,13 @@ class Waiters:
     """Wake-ups for tests waiting on a condition over the fake's state.
 
     Every change calls ``notify()``; ``wait_until`` re-checks its condition on each
-    wake-up and gives up at the deadline with an ``AssertionError`` that says what
-    was awaited, so a failing test reads as a failed expectation, not a hang.
+    wake-up, and at least every ``POLL`` seconds for conditions on the client's own
+    state (which the fake cannot see change).  At the deadline it raises an
+    ``AssertionError`` saying what was awaited, so a failing test reads as a failed
+    expectation, not a hang.
     """
+
+    POLL = 0.05
 
     def __init__(self) -> None:
         self._futures: list[asyncio.Future[None]] = []
@@ -70,9 +74,10 @@ class Waiters:
             fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._futures.append(fut)
             try:
-                await asyncio.wait_for(fut, remaining)
+                await asyncio.wait_for(fut, min(remaining, self.POLL))
             except asyncio.TimeoutError:
-                pass
+                if fut in self._futures:
+                    self._futures.remove(fut)
 
 
 @dataclass
