@@ -186,3 +186,15 @@ async def test_everyone_in_a_question_or_a_passage_pings_nobody(fake_discord, wo
     assert "@everyone" not in abstain_message.content
     for message in (passage_message, question_message, abstain_message):
         assert pings_nobody(message)
+
+
+async def test_a_slow_answer_is_deferred_then_delivered(fake_discord, world, corpus):
+    """Discord drops interactions not acknowledged within 3 s; a slow lookup shows "thinking…" first."""
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)) as run:
+        run.bot.get_cog("Asking").defer_after = 0  # every lookup counts as slow
+        handle = await fake_discord.slash("ask", {"question": SEASON_2}, user=world.member, channel=world.channel)
+        callback = await handle.response()
+        message = await handle.message()
+    assert callback.type == 5  # deferred: "FanAnswers is thinking…"
+    assert "Netflix confirmed" in embed_of(message)["description"]
+    assert pings_nobody(message)

@@ -27,7 +27,11 @@ from bot.discord_bot.text import (
     cut_left,
     relative_date,
 )
+from bot.discord_bot.holder import IndexSize, ReindexReport
+from bot.discord_bot.reports import bounded_lines, reindex_failed_embed, reindex_report_embed, settings_embed
+from bot.engine import CorpusDiff, LoadError
 from bot.engine.models import Answer, Article
+from bot.storage import GuildSettings
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -199,3 +203,68 @@ def test_cooldown_message_says_when_to_retry():
     assert cooldown_text(at, 6.6) == (
         f"You're asking quickly — please try again in 7 seconds (<t:{int(at.timestamp())}:R>)."
     )
+
+
+# -- admin reports ---------------------------------------------------------------------------
+
+def make_report(errors=(), added=(), removed=(), changed=()) -> ReindexReport:
+    return ReindexReport(
+        articles_before=5, passages_before=44, articles_after=6, passages_after=50,
+        diff=CorpusDiff(tuple(added), tuple(removed), tuple(changed)), errors=tuple(errors), seconds=0.25,
+    )
+
+
+def test_reindex_report_counts_changes_and_escapes_file_names():
+    embed = reindex_report_embed(make_report(added=["new_article.md"], changed=["a.md", "b.md"]))
+    assert embed.title == "Reindex finished"
+    assert embed.description == "Articles: 5 → 6\nPassages: 44 → 50\nTook 0.2 s."
+    assert {f.name: f.value for f in embed.fields} == {
+        "Added (1)": "new\\_article.md", "Removed (0)": "none", "Changed (2)": "a.md\nb.md",
+    }
+
+
+def test_reindex_report_with_thousands_of_failures_stays_within_discord_limits():
+    errors = [LoadError(f"folder/file_{i}.md", i, "front matter is not valid YAML " + "x" * 50) for i in range(3000)]
+    added = [f"added_{i}.md" for i in range(3000)]
+    embed = reindex_report_embed(make_report(errors=errors, added=added))
+    assert embed.title == "Reindex finished with problems"
+    assert len(embed.description) <= DESCRIPTION_LIMIT and len(embed) <= EMBED_TOTAL_LIMIT
+    assert "**Files that failed (3000)**" in embed.description
+    assert "• folder/file\\_1.md:1: front matter is not valid YAML" in embed.description
+    assert embed.description.splitlines()[-1].startswith("… and ") and embed.description.endswith("more (see the bot's log)")
+    added_field = embed.fields[0]
+    assert added_field.name == "Added (3000)" and len(added_field.value) <= 1024
+    assert added_field.value.endswith("more (see the bot's log)")
+
+
+def test_bounded_lines_counts_what_it_left_out():
+    lines = [f"line {i}" for i in range(10)]
+    assert bounded_lines(lines, 1000) == "\n".join(lines)
+    shown = bounded_lines(lines, 60)
+    kept = shown.splitlines()[:-1]
+    assert len(shown) <= 60
+    assert shown.splitlines()[-1] == f"… and {10 - len(kept)} more (see the bot's log)"
+    assert bounded_lines([], 10) == "none"
+    assert len(bounded_lines(["y" * 5000], 1024)) <= 1024  # one absurd line is cut, not dropped
+    assert bounded_lines(["y" * 5000], 1024).startswith("yyy")
+
+
+def test_failed_reindex_says_why_and_what_still_serves():
+    embed = reindex_failed_embed(ValueError("no article could be indexed from corpus: *empty*"), IndexSize(5, 44))
+    assert embed.title == "Reindex failed"
+    assert embed.description == (
+        "no article could be indexed from corpus: \\*empty\\*\n\n"
+        "Still answering from the previous index: 5 articles, 44 passages."
+    )
+
+
+def test_settings_embed_shows_each_setting_and_how_to_change_it():
+    embed = settings_embed(GuildSettings(guild_id=1, auto_channels=frozenset({20, 10}), answer_mentions=False,
+                                         confidence_bar=0.8, cooldown_seconds=15), note="Saved.")
+    assert embed.description == "Saved."
+    assert {f.name: f.value for f in embed.fields} == {
+        "Auto-answer channels": "<#10> <#20>\n`/settings autoanswer`",
+        "Answer mentions": "off\n`/settings mentions`",
+        "Confidence bar for unasked answers": "0.80\n`/settings confidence`",
+        "Cooldown per fan": "15 s\n`/settings cooldown`",
+    }

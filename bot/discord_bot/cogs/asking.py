@@ -24,6 +24,7 @@ MENTION_HINT = "Ask me a question after the mention, like “@me is season 2 con
 class Asking(commands.Cog):
     def __init__(self, bot: FanBot) -> None:
         self.bot = bot
+        self.defer_after = ANSWER_WITHOUT_DEFER_SECONDS
 
     @app_commands.command(name="ask", description="Ask a question; I answer from news articles, with the source.")
     @app_commands.describe(
@@ -37,7 +38,7 @@ class Asking(commands.Cog):
             return
         lookup = asyncio.ensure_future(look_up(self.bot, question))
         try:
-            outcome = await asyncio.wait_for(asyncio.shield(lookup), ANSWER_WITHOUT_DEFER_SECONDS)
+            outcome = await asyncio.wait_for(asyncio.shield(lookup), self.defer_after)
         except asyncio.TimeoutError:
             await interaction.response.defer(ephemeral=private, thinking=True)
             outcome = await lookup
