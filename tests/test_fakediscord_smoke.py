@@ -156,7 +156,8 @@ async def test_login_ready_and_command_sync(fake_discord: FakeDiscord, world: Ba
     assert fake.unknown_routes == []
 
 
-async def test_slash_embed_then_button(fake_discord: FakeDiscord, world: BasicWorld, compression: str) -> None:  # noqa: F811
+async def test_slash_embed_then_button(fake_discord: FakeDiscord, world: BasicWorld,  # noqa: F811
+                                      compression: str) -> None:
     fake = fake_discord
     async with run_bot(fake, SmokeBot(fake.api_base, fake.gateway_url)):
         handle = await fake.slash("faq", {"topic": "season 3"}, user=world.member, channel=world.channel)
@@ -253,7 +254,8 @@ async def test_unknown_routes_are_refused_and_fail_the_run(fake_discord: FakeDis
     assert [r.path for r in fake.unknown_routes] == [f"/guilds/{world.guild.id}/bans"]
 
 
-async def test_update_message_and_modal(fake_discord: FakeDiscord, world: BasicWorld, bot: SmokeBot) -> None:  # noqa: F811
+async def test_update_message_and_modal(fake_discord: FakeDiscord, world: BasicWorld,  # noqa: F811
+                                        bot: SmokeBot) -> None:
     fake = fake_discord
     answer = await (await fake.slash("faq", {"topic": "cast"}, user=world.member, channel=world.channel)).message()
     close = await fake.click(answer, "faq:close", user=world.member)
@@ -307,7 +309,8 @@ async def test_slow_discord_and_server_errors(fake_discord: FakeDiscord, world: 
     assert [r.status for r in fake.requests_to("GET", "/channels/*")] == [500, 200]
 
 
-async def test_harness_fails_the_test_on_logged_errors(fake_discord: FakeDiscord, world: BasicWorld) -> None:  # noqa: F811
+async def test_harness_fails_the_test_on_logged_errors(fake_discord: FakeDiscord,  # noqa: F811
+                                                       world: BasicWorld) -> None:
     fake = fake_discord
     with pytest.raises(AssertionError, match="boom in /broken"):
         async with run_bot(fake, SmokeBot(fake.api_base, fake.gateway_url)) as run:
@@ -324,10 +327,13 @@ async def test_harness_reports_a_dead_client(fake_discord: FakeDiscord, world: B
     with pytest.raises(AssertionError, match="start\\(\\) task died: LoginFailure"):
         async with run_bot(fake, SmokeBot(fake.api_base, fake.gateway_url), token="not-the-token"):
             pass
+    async with run_bot(fake, SmokeBot(fake.api_base, fake.gateway_url)):  # the dead run does not haunt this one
+        handle = await fake.slash("faq", {"topic": "cast"}, user=world.member, channel=world.channel)
+        await handle.message()
 
 
-async def test_world_changes_while_connected_reach_the_client(fake_discord: FakeDiscord, world: BasicWorld,  # noqa: F811
-                                                              bot: SmokeBot) -> None:
+async def test_world_changes_while_connected_reach_the_client(fake_discord: FakeDiscord,  # noqa: F811
+                                                              world: BasicWorld, bot: SmokeBot) -> None:
     fake = fake_discord
     guild = await fake.create_guild("Second Server")
     channel = await fake.create_channel(guild, "news")

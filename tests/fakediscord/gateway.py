@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import traceback
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,9 @@ class Gateway:
                 await self._on_message(conn, json.loads(msg.data))
         except (ConnectionResetError, asyncio.TimeoutError):
             pass
+        except Exception:  # a bug in the fake: keep it for the harness to report
+            self.state.internal_errors.append(f"gateway {request.path}\n{traceback.format_exc()}")
+            await ws.close(code=4000)
         finally:
             conn.live = False
             if self.conn is conn:

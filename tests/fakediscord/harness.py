@@ -77,6 +77,9 @@ class BotRun:
             raise AssertionError(f"the bot's start() task died: {self.task.exception()!r}") from self.task.exception()
         if self.fail_on_errors and self.errors:
             raise AssertionError("the bot logged errors:\n" + "\n".join(_format(r) for r in self.errors))
+        if self.fake.state.internal_errors:
+            failures = "\n".join(self.fake.state.internal_errors)
+            raise AssertionError(f"the fake itself failed (fix fakediscord):\n{failures}")
         if self.fail_on_unknown_routes and self.fake.unknown_routes:
             calls = ", ".join(f"{r.method} {r.path}" for r in self.fake.unknown_routes)
             raise AssertionError(f"the bot called routes the fake does not serve (extend rest.py): {calls}")
@@ -118,6 +121,7 @@ async def run_bot(fake: FakeDiscord, bot: discord.Client, *, token: str | None =
         yield run
     finally:
         await _shutdown(bot, task, shutdown_timeout)
+        fake.state.waiters.unwatch(task)  # a later bot in the same test must not fail on this one
         for logger in watched:
             logger.removeHandler(capture)
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved

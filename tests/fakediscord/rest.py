@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -88,6 +89,9 @@ class RestApi:
         except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
             self.state.unknown_routes.append(record)
             response = error_response(404, f"404: Not Found (the fake has no route {request.method} {path})")
+        except Exception:  # a bug in the fake: a 400 fails fast, where a 500 would be retried for 25 s
+            self.state.internal_errors.append(f"{request.method} {path}\n{traceback.format_exc()}")
+            response = error_response(400, f"400: the fake failed on {request.method} {path} (see internal_errors)")
         record.status = response.status
         self.state.waiters.notify()
         return response

@@ -280,6 +280,11 @@ class FakeDiscord:
     def unknown_routes(self) -> list[RecordedRequest]:
         return list(self.state.unknown_routes)
 
+    @property
+    def internal_errors(self) -> list[str]:
+        """Exceptions inside the fake (with tracebacks); ``run_bot`` fails the test on them."""
+        return list(self.state.internal_errors)
+
     def requests_to(self, method: str, path_pattern: str) -> list[RecordedRequest]:
         from fnmatch import fnmatchcase
 

@@ -52,6 +52,10 @@ class Waiters:
         self._watched.append(task)
         task.add_done_callback(lambda _t: self.notify())
 
+    def unwatch(self, task: asyncio.Task[Any]) -> None:
+        if task in self._watched:
+            self._watched.remove(task)
+
     def _check_watched(self) -> None:
         for task in self._watched:
             if task.done() and not task.cancelled() and task.exception() is not None:
@@ -112,6 +116,7 @@ class FakeState:
     sent: list[SentMessage] = field(default_factory=list)  # the bot's, in creation order
     requests: list[RecordedRequest] = field(default_factory=list)
     unknown_routes: list[RecordedRequest] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)  # bugs in the fake itself, with tracebacks
     global_commands: list[dict[str, Any]] = field(default_factory=list)
     guild_commands: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     command_syncs: list[tuple[int | None, list[dict[str, Any]]]] = field(default_factory=list)
