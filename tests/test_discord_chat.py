@@ -142,3 +142,16 @@ async def test_a_fan_on_cooldown_is_skipped_silently_in_opted_in_channels(fake_d
         control = await fake_discord.send_message(world.channel, world.admin, SEASON_2)
         await answered(fake_discord, control)
     assert replies_to(fake_discord, int(again["id"])) == []
+
+
+async def test_a_question_deleted_before_the_answer_still_gets_its_answer_in_the_channel(fake_discord, world, corpus):
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)):
+        template = await fake_discord.send_message(world.channel, world.member, "just saying hi")
+        # A mention whose message Discord no longer knows (deleted by its author before the bot replied).
+        gone_id = int(template["id"]) + 12345
+        await fake_discord.gateway.dispatch_message(
+            "MESSAGE_CREATE", template | {"id": str(gone_id), "content": f"<@{fake_discord.bot_user.id}> {SEASON_2}"}
+        )
+        reply = await answered(fake_discord, {"id": gone_id})
+    assert reply.channel_id == world.channel.id
+    assert "Netflix confirmed" in embed_of(reply)["description"]

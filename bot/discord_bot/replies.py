@@ -29,12 +29,18 @@ async def respond(interaction: discord.Interaction, *, ephemeral: bool = False, 
 async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message | None:
     """Answer a chat message as a reply (threaded under it) that pings no one, its author included.
 
-    Returns None when the bot may not write in that channel: a server's
-    permission choice, logged rather than raised from an event listener.
+    If the question was deleted meanwhile, the answer still goes to the
+    channel rather than failing.  Returns None when Discord refuses the send
+    (no permission to write there, an outage): logged, since an event
+    listener has nobody to tell.
     """
     kwargs.setdefault("allowed_mentions", NO_PINGS)
     try:
-        return await message.reply(mention_author=False, **kwargs)
+        return await message.channel.send(
+            reference=message.to_reference(fail_if_not_exists=False), mention_author=False, **kwargs
+        )
     except discord.Forbidden:
         log.warning("No permission to reply in channel %s of server %s", message.channel.id, message.guild and message.guild.id)
-        return None
+    except discord.HTTPException as exc:
+        log.error("Could not reply to message %s: %s", message.id, exc)
+    return None
