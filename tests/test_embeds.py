@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -128,6 +129,9 @@ def test_highlighted_passage_never_exceeds_its_limit_or_leaves_a_dangling_escape
     sentence = text[len(text) // 3 : len(text) // 2]
     shown = highlighted_passage(text, sentence, limit)
     assert len(shown) <= limit
+    # The only live markdown is our own bold pair around the sentence, kept whole by every cut.
+    live = re.sub(r"\\.", "", shown, flags=re.DOTALL)
+    assert live.count("**") in (0, 2) and not set(live.replace("**", "")) & set("*_`~|")
     assert not shown.endswith("\\" + ELLIPSIS) or shown.endswith("\\\\" + ELLIPSIS)
 
 

@@ -69,14 +69,6 @@ def highlighted_passage(text: str, sentence: str, limit: int = DESCRIPTION_LIMIT
     return f"{before}{bold}{after}"
 
 
-def _fit_total(embed: discord.Embed, budget: int) -> discord.Embed:
-    """Shrink the description so the whole embed fits ``budget`` characters."""
-    over = len(embed) - budget
-    if over > 0 and embed.description:
-        embed.description = cut(embed.description, max(len(embed.description) - over, 1))
-    return embed
-
-
 def answer_embed(
     answer: Answer,
     *,
@@ -94,7 +86,6 @@ def answer_embed(
     embed = discord.Embed(
         title=cut(escape(answer.title) or "Untitled article", TITLE_LIMIT),
         url=safe_url(answer.url),
-        description=highlighted_passage(answer.text, answer.sentence),
         colour=ANSWER_COLOUR,
     )
     author = heading or (f"Q: {' '.join(question.split())}" if question else "")
@@ -104,7 +95,10 @@ def answer_embed(
     embed.add_field(name="Source", value=cut(escape(answer.source), FIELD_VALUE_LIMIT) or "Unknown source")
     embed.add_field(name="Published", value=date_line(answer.date, today))
     embed.set_footer(text=f"How sure: {how_sure(answer.confidence)}")
-    return _fit_total(embed, budget)
+    # The passage gets whatever room the rest left, so the cut keeps the bold sentence whole.
+    room = min(DESCRIPTION_LIMIT, budget - len(embed))
+    embed.description = highlighted_passage(answer.text, answer.sentence, max(room, 1))
+    return embed
 
 
 def alternatives_embeds(
