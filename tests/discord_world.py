@@ -1,8 +1,8 @@
 """Shared setup for the end-to-end Discord scenarios (tests/test_discord_*.py).
 
 Each scenario runs the real bot (``FanBot``, unmodified discord.py) against the
-loopback ``FakeDiscord``, on a small copy of the bundled corpus in a temporary
-folder so tests can add and break article files.  The bot is pointed at the
+loopback ``FakeDiscord``, on a small corpus copied to a temporary folder so
+tests can add and break article files.  The bot is pointed at the
 fake only through ``Config`` (``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL``).
 """
 
@@ -20,7 +20,9 @@ from bot.config import Config
 from bot.discord_bot.client import FanBot
 from fakediscord import BasicWorld, BotRun, FakeDiscord, SentMessage, basic_world, fake_discord, run_bot
 
-REPO_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+# A frozen copy of the bundled corpus as it was when these scenarios were written: the
+# product corpus may grow, and the scenarios' expected answers and counts must not move with it.
+SCENARIO_CORPUS = Path(__file__).resolve().parent / "data" / "discord_corpus"
 
 __all__ = [
     "BasicWorld", "BotRun", "FakeDiscord", "SentMessage", "bot_config", "button_id", "button_names", "corpus",
@@ -30,9 +32,9 @@ __all__ = [
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    """A private copy of the repository's corpus (articles plus synonyms/chrome rules)."""
+    """A private, writable copy of the scenario corpus (5 articles plus synonyms/chrome rules)."""
     target = tmp_path / "corpus"
-    shutil.copytree(REPO_CORPUS, target, ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(SCENARIO_CORPUS, target)
     return target
 
 
