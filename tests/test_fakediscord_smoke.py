@@ -63,6 +63,7 @@ class SmokeBot(commands.Bot):
         self.tree.add_command(echo)
         self.tree.add_command(feedback)
         self.tree.add_command(broken)
+        self.tree.add_command(upload)
         await self.tree.sync()
 
     async def on_message(self, message: discord.Message) -> None:
@@ -94,7 +95,13 @@ async def slow(interaction: discord.Interaction) -> None:
 async def echo(interaction: discord.Interaction, text: str, times: int, loud: bool,
                where: discord.TextChannel) -> None:
     said = (text.upper() if loud else text) * times
-    await interaction.response.send_message(f"{said} in #{where.name}", ephemeral=True)
+    await interaction.response.send_message(f"{said} in #{where.name}", allowed_mentions=discord.AllowedMentions.none())
+
+
+@app_commands.command(description="Read an uploaded file")
+async def upload(interaction: discord.Interaction, file: discord.Attachment, team: discord.Role) -> None:
+    data = await file.read()
+    await interaction.response.send_message(f"{file.filename}: {len(data)} bytes for {team.name}: {data.decode()}")
 
 
 @app_commands.command(description="Tell us what you think")
@@ -151,7 +158,7 @@ async def test_login_ready_and_command_sync(fake_discord: FakeDiscord, world: Ba
     assert ("GET", "/users/@me") in paths and ("GET", "/oauth2/applications/@me") in paths
     sync = fake.requests_to("PUT", f"/applications/{fake.bot_user.id}/commands")
     assert len(sync) == 1 and all("Authorization" not in r.headers for r in fake.requests)
-    assert sorted(c["name"] for c in fake.commands()) == ["broken", "echo", "faq", "feedback", "slow"]
+    assert sorted(c["name"] for c in fake.commands()) == ["broken", "echo", "faq", "feedback", "slow", "upload"]
     assert fake.gateway.intents == bot.intents.value
     assert fake.unknown_routes == []
 
@@ -178,6 +185,7 @@ async def test_mention_gets_a_reply_with_reference(fake_discord: FakeDiscord, wo
     reply = await fake.wait_for_message(lambda m: m.channel_id == world.channel.id)
     assert reply.content == "Hello charlie_fan: is Nick in season 4?"
     assert reply.reply_to == int(sent["id"]) and reply.via == "channel"
+    assert reply.pings().users == {world.member.id}  # a reply pings its author unless told otherwise
 
 
 async def test_deferred_answer_with_followup_and_edit(fake_discord: FakeDiscord, world: BasicWorld,  # noqa: F811
@@ -196,6 +204,12 @@ async def test_options_are_typed_from_the_synced_schema(fake_discord: FakeDiscor
     handle = await fake.slash("echo", {"text": "hi", "times": 2, "loud": True, "where": world.channel},
                               user=world.member, channel=world.channel)
     assert (await handle.message()).content == "HIHI in #general"
+    loud = await fake.slash("echo", {"text": "@everyone <@1> ", "times": 1, "loud": False, "where": world.channel},
+                            user=world.member, channel=world.channel)
+    assert "@everyone" in (await loud.message()).content and not (await loud.message()).pings()
+    uploaded = await fake.slash("upload", {"file": ("notes.txt", b"Nick and Charlie"), "team": world.admin_role},
+                                user=world.member, channel=world.channel)
+    assert (await uploaded.message()).content == "notes.txt: 16 bytes for Mods: Nick and Charlie"
     with pytest.raises(ValueError, match="no option 'colour'"):
         await fake.slash("echo", {"colour": "red"}, user=world.member, channel=world.channel)
     typing = await fake.autocomplete("faq", {"topic": "seas"}, "topic", user=world.member, channel=world.channel)

@@ -15,7 +15,7 @@ from .state import FakeInteraction, FakeState
 
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
-STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, NUMBER = 3, 4, 5, 6, 7, 8, 10
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 10, 11
 _PY_TYPES: dict[int, tuple[type, ...]] = {STRING: (str,), INTEGER: (int,), BOOLEAN: (bool,), NUMBER: (int, float)}
 
 
@@ -166,6 +166,17 @@ class InteractionFactory:
             user = self.state.users[int(getattr(value, "id", value))]
             resolved.setdefault("users", {})[str(user.id)] = user.payload()
             return option | {"value": str(user.id)}
+        if otype == ROLE:
+            role_id = int(getattr(value, "id", value))
+            role = next((g.roles[role_id] for g in self.state.guilds.values() if role_id in g.roles), None)
+            if role is None:
+                raise ValueError(f"option {name!r}: no role {role_id}")
+            resolved.setdefault("roles", {})[str(role.id)] = role.payload()
+            return option | {"value": str(role.id)}
+        if otype == ATTACHMENT:  # a dict from FakeDiscord.attachment(), or (filename, bytes)
+            upload = value if isinstance(value, dict) else self.state.store_file(*value)
+            resolved.setdefault("attachments", {})[upload["id"]] = upload
+            return option | {"value": upload["id"]}
         raise ValueError(f"option type {otype} of {name!r} is not supported by the fake yet")
 
     # -- components and modals ------------------------------------------------------------

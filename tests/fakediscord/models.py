@@ -205,6 +205,8 @@ class FakeGuild:
 
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+_EVERYONE = re.compile(r"@(everyone|here)\b")
 
 
 def mentioned_user_ids(content: str) -> list[int]:
@@ -215,6 +217,38 @@ def mentioned_user_ids(content: str) -> list[int]:
         if uid not in seen:
             seen.append(uid)
     return seen
+
+
+@dataclass(frozen=True)
+class Pings:
+    """Who a message notifies, by Discord's allowed_mentions rules."""
+
+    users: frozenset[int]
+    roles: frozenset[int]
+    everyone: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.users or self.roles or self.everyone)
+
+
+def compute_pings(content: str, allowed: dict[str, Any] | None, replied_author: int | None) -> Pings:
+    """No ``allowed_mentions`` means "parse everything" and a reply pings its author;
+    with it, only the listed parse types/ids ping, and the author only if ``replied_user``."""
+    users = set(mentioned_user_ids(content))
+    roles = {int(r) for r in _ROLE_MENTION.findall(content or "")}
+    everyone = bool(_EVERYONE.search(content or ""))
+    if allowed is None:
+        if replied_author is not None:
+            users.add(replied_author)
+        return Pings(frozenset(users), frozenset(roles), everyone)
+    parse = set(allowed.get("parse") or [])
+    if "users" not in parse:
+        users &= {int(u) for u in allowed.get("users") or []}
+    if "roles" not in parse:
+        roles &= {int(r) for r in allowed.get("roles") or []}
+    if replied_author is not None and allowed.get("replied_user"):
+        users.add(replied_author)
+    return Pings(frozenset(users), frozenset(roles), everyone and "everyone" in parse)
 
 
 @dataclass
@@ -236,6 +270,7 @@ class SentMessage:
     allowed_mentions: dict[str, Any] | None = None
     message_reference: dict[str, Any] | None = None
     interaction_id: int | None = None
+    reply_author_id: int | None = None  # author of the message replied to, for pings()
     via: str = "channel"  # "channel" | "callback" | "deferred" | "followup"
     attachments: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -274,6 +309,10 @@ class SentMessage:
 
         walk(self.components)
         return found
+
+    def pings(self) -> Pings:
+        """Who this message notified (content mentions filtered by allowed_mentions, reply ping)."""
+        return compute_pings(self.content, self.allowed_mentions, self.reply_author_id)
 
     def text(self) -> str:
         """Content plus embed titles, descriptions and fields: handy for "does it say X" asserts."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from aiohttp import web
 
 from .faults import FaultRule, error_response, fault_response, hang, json_response
-from .models import DM, SEND_MESSAGES, FakeChannel, RecordedRequest, SentMessage, iso_now, snowflake
+from .models import DM, LOADING, SEND_MESSAGES, FakeChannel, RecordedRequest, SentMessage, iso_now, snowflake
 from .state import FakeState
 
 if TYPE_CHECKING:
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 API_PREFIX = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-# Interaction callbacks and webhook calls carry their own token in the URL, not the bot's.
-_TOKENLESS_PREFIXES = ("/interactions/", "/webhooks/")
+# Interaction callbacks and webhook calls carry their own token in the URL, not the bot's;
+# attachment downloads go to the CDN, which needs none.
+_TOKENLESS_PREFIXES = ("/interactions/", "/webhooks/", "/attachments/")
 _REQUEST_KEY = web.RequestKey("fake_record", RecordedRequest)
 _BODY_KEY = web.RequestKey("fake_body", dict)
 
@@ -52,14 +53,9 @@ async def read_body(request: web.Request) -> Body:
     return Body(json.loads(raw) if raw else None)
 
 
-def attachments_for(body: Body) -> list[dict[str, Any]]:
+def attachments_for(state: FakeState, body: Body) -> list[dict[str, Any]]:
     """Attachment objects for uploaded files, as Discord would return them."""
-    out = []
-    for name, data in body.files.items():
-        aid = snowflake()
-        url = f"https://cdn.example.invalid/attachments/{aid}/{name}"
-        out.append({"id": str(aid), "filename": name, "size": len(data), "url": url, "proxy_url": url})
-    return out
+    return [state.store_file(name, data) for name, data in body.files.items()]
 
 
 class RestApi:
@@ -75,9 +71,10 @@ class RestApi:
     # -- plumbing ---------------------------------------------------------------
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith(API_PREFIX + "/"):
-            return await handler(request)  # the gateway websocket is not part of the REST API
-        path = request.path[len(API_PREFIX):]
+        if request.path.startswith("/gateway"):
+            return await handler(request)  # the websocket is not part of the REST API
+        in_api = request.path.startswith(API_PREFIX + "/")
+        path = request.path[len(API_PREFIX):] if in_api else request.path  # CDN paths stay as they are
         body = await read_body(request)
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
         record = RecordedRequest(request.method, path, dict(request.query), body.json, headers, files=list(body.files))
@@ -131,6 +128,7 @@ class RestApi:
             web.patch(p + "/channels/{channel}/messages/{message}", self.edit_message),
             web.delete(p + "/channels/{channel}/messages/{message}", self.delete_message),
             web.put(p + "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self.add_reaction),
+            web.get("/attachments/{attachment}/{filename}", self.download),
         ]
 
     # -- login and gateway ------------------------------------------------------------
@@ -228,8 +226,10 @@ class RestApi:
             return error_response(400, "400: Invalid Form Body (message_reference: Unknown message)", 50035)
         message = SentMessage(snowflake(), channel.id, channel.guild_id, self.state.bot_user, via="channel")
         message.apply(data)
-        message.attachments = attachments_for(body)
+        message.attachments = attachments_for(self.state, body)
         message.files = body.files
+        if referenced is not None:
+            message.reply_author_id = int(referenced["author"]["id"])
         self.state.add_sent(message)
         payload = message.payload()
         if referenced is not None:
@@ -263,14 +263,22 @@ class RestApi:
             return error_response(404, "404: Unknown Message", 10008)
         return web.Response(status=204)
 
+    async def download(self, request: web.Request) -> web.Response:
+        """The CDN: attachment bytes, for ``Attachment.read()`` on uploads and on files the bot sent."""
+        data = self.state.files.get(int(request.match_info["attachment"]))
+        if data is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=data, content_type="application/octet-stream")
+
     # -- shared by channel routes and webhook routes ---------------------------------------
     async def apply_edit(self, message: SentMessage, data: dict[str, Any], body: Body) -> None:
         """Apply edit ``data`` (for callbacks the inner ``data``, not the whole body) plus any uploads."""
         message.apply(data)
-        message.flags &= ~128  # an edit replaces a deferred "thinking..." placeholder
+        message.flags &= ~LOADING  # an edit replaces a deferred "thinking..." placeholder
         if "attachments" in data:  # the list names the attachments to keep; new uploads come as files
             keep = {str(a.get("id")) for a in data["attachments"] or []}
-            message.attachments = [a for a in message.attachments if a["id"] in keep] + attachments_for(body)
+            kept = [a for a in message.attachments if a["id"] in keep]
+            message.attachments = kept + attachments_for(self.state, body)
             message.files.update(body.files)
         message.edits.append(data)
         message.edited_timestamp = iso_now()

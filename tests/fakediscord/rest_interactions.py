@@ -94,7 +94,7 @@ class InteractionRoutes:
         if ctype in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
             via = "callback" if ctype == CHANNEL_MESSAGE else "deferred"
             message = self._new_message(interaction, data, via, flags | (LOADING if via == "deferred" else 0))
-            message.attachments = attachments_for(body)
+            message.attachments = attachments_for(self.state, body)
             message.files = body.files
             self.state.add_sent(message)
             interaction.original_message_id = message.id
@@ -128,7 +128,7 @@ class InteractionRoutes:
         body = self.api.body(request)
         data = body.json or {}
         message = self._new_message(interaction, data, "followup", int(data.get("flags") or 0) & EPHEMERAL)
-        message.attachments = attachments_for(body)
+        message.attachments = attachments_for(self.state, body)
         message.files = body.files
         self.state.add_sent(message)
         self.state.reply(interaction, InteractionReply(interaction.id, "followup", None, data, message))

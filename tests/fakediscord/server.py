@@ -66,6 +66,7 @@ class FakeDiscord:
         self.port = self._runner.addresses[0][1]
         self.gateway.resume_url = f"ws://127.0.0.1:{self.port}/gateway-resume"
         self.rest.gateway_url = self.gateway_url
+        self.state.cdn_base = f"http://127.0.0.1:{self.port}"
         return self
 
     async def stop(self) -> None:
@@ -149,6 +150,10 @@ class FakeDiscord:
         channel = FakeChannel(snowflake(), "", type=DM, recipient=user)
         self.state.channels[channel.id] = channel
         return channel
+
+    def attachment(self, filename: str, data: bytes, content_type: str | None = None) -> dict[str, Any]:
+        """A file a user uploads, e.g. as an attachment option of ``slash``; the fake serves its URL."""
+        return self.state.store_file(filename, data, content_type)
 
     # -- what users do ------------------------------------------------------------------
     def _channel(self, channel: ChannelRef) -> FakeChannel:

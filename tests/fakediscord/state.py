@@ -117,6 +117,8 @@ class FakeState:
     requests: list[RecordedRequest] = field(default_factory=list)
     unknown_routes: list[RecordedRequest] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)  # bugs in the fake itself, with tracebacks
+    files: dict[int, bytes] = field(default_factory=dict)  # attachment id -> bytes, served at cdn_base
+    cdn_base: str = ""  # set by the server: where attachment URLs point
     global_commands: list[dict[str, Any]] = field(default_factory=list)
     guild_commands: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     command_syncs: list[tuple[int | None, list[dict[str, Any]]]] = field(default_factory=list)
@@ -169,6 +171,16 @@ class FakeState:
         self.command_syncs.append((guild_id, stored))
         self.waiters.notify()
         return stored
+
+    def store_file(self, filename: str, data: bytes, content_type: str | None = None) -> dict[str, Any]:
+        """An attachment object whose URL the fake serves (discord.py's ``Attachment.read()`` works)."""
+        aid = snowflake()
+        self.files[aid] = data
+        url = f"{self.cdn_base}/attachments/{aid}/{filename}"
+        payload = {"id": str(aid), "filename": filename, "size": len(data), "url": url, "proxy_url": url}
+        if content_type:
+            payload["content_type"] = content_type
+        return payload
 
     def add_sent(self, message: SentMessage) -> SentMessage:
         self.sent.append(message)
