@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 
 import discord
 import discord.gateway
@@ -121,3 +122,37 @@ async def test_a_token_discord_rejects_ends_with_a_clear_error(fake_discord, cor
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
     assert "Discord rejected DISCORD_TOKEN" in caplog.text
     assert "not-the-token" not in caplog.text
+
+
+async def test_the_worker_command_serves_and_stops_cleanly_on_sigterm(fake_discord, world, corpus, tmp_path):
+    """``python -m bot run`` as the Procfile starts it: configured only by environment variables."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DISCORD_TOKEN": fake_discord.token,
+        "CORPUS_DIR": str(corpus),
+        "DATABASE_PATH": str(tmp_path / "worker.sqlite3"),
+        "INDEX_CACHE_DIR": "off",
+        "DISCORD_API_BASE": fake_discord.api_base,
+        "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
+        "ASK_COOLDOWN_SECONDS": "0",
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await fake_discord.wait_for(lambda: fake_discord.live and fake_discord.commands(), 60, "the worker to connect")
+        handle = await fake_discord.slash("ask", {"question": SEASON_2}, user=world.member, channel=world.channel)
+        answer = await handle.message(timeout=30)
+        worker.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(worker.wait(), 30)
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()
+    log = (await worker.stdout.read()).decode()
+    assert "Netflix confirmed" in embed_of(answer)["description"]
+    assert code == 0, log
+    assert "SIGTERM received" in log and "Stopped cleanly." in log
+    assert fake_discord.token not in log
+    assert (tmp_path / "worker.sqlite3").exists()
