@@ -32,6 +32,11 @@ class MoreButton(discord.ui.View):
     async def more(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await interaction.response.send_message(f"More for {interaction.user.name}", ephemeral=True)
 
+    @discord.ui.button(label="Refresh", custom_id="faq:refresh")
+    async def refresh(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await interaction.response.defer()  # on a component: "deferred update", @original is this message
+        await interaction.edit_original_response(content="refreshed")
+
     @discord.ui.button(label="Close", custom_id="faq:close")
     async def close(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await interaction.response.edit_message(content="closed", embed=None, view=None)
@@ -169,7 +174,7 @@ async def test_slash_embed_then_button(fake_discord: FakeDiscord, world: BasicWo
     async with run_bot(fake, SmokeBot(fake.api_base, fake.gateway_url)):
         handle = await fake.slash("faq", {"topic": "season 3"}, user=world.member, channel=world.channel)
         answer = await handle.message()
-        assert answer.embeds[0]["title"] == "About season 3" and answer.custom_ids == ["faq:more", "faq:close"]
+        assert answer.embeds[0]["title"] == "About season 3" and answer.custom_ids == ["faq:more", "faq:refresh", "faq:close"]
         assert (await handle.response()).type == 4 and not answer.ephemeral
 
         click = await fake.click(answer, "faq:more", user=world.admin)
@@ -272,6 +277,10 @@ async def test_update_message_and_modal(fake_discord: FakeDiscord, world: BasicW
                                         bot: SmokeBot) -> None:
     fake = fake_discord
     answer = await (await fake.slash("faq", {"topic": "cast"}, user=world.member, channel=world.channel)).message()
+    refresh = await fake.click(answer, "faq:refresh", user=world.member)
+    await refresh.wait_for_reply(lambda r: r.kind == "edit", what="the edit of the clicked message")
+    assert [(r.kind, r.type) for r in refresh.replies] == [("callback", 6), ("edit", None)]
+    assert answer.content == "refreshed" and refresh.messages == []  # no new message, the old one changed
     close = await fake.click(answer, "faq:close", user=world.member)
     assert (await close.response()).type == 7
     assert (answer.content, answer.embeds, answer.components) == ("closed", [], [])
