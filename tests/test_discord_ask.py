@@ -112,8 +112,10 @@ async def test_zalgo_question_gets_a_clear_reply_within_limits(fake_discord, wor
 async def test_cooldown_tells_the_fan_when_to_try_again(fake_discord, world, corpus):
     config = bot_config(fake_discord, corpus, ask_cooldown_seconds=60)
     async with running_bot(fake_discord, config):
+        typo = await fake_discord.slash("ask", {"question": "  "}, user=world.member, channel=world.channel)
+        assert "empty" in (await typo.message()).content  # an unusable question does not cost a turn
         first = await fake_discord.slash("ask", {"question": SEASON_2}, user=world.member, channel=world.channel)
-        await first.message()
+        assert (await first.message()).embeds
         second = await fake_discord.slash("ask", {"question": SEASON_2}, user=world.member, channel=world.channel)
         refused = await second.message()
         other_fan = await fake_discord.slash("ask", {"question": SEASON_2}, user=world.admin, channel=world.channel)

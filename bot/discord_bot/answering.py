@@ -40,11 +40,17 @@ class Outcome:
         return self.answer is not None
 
 
-async def look_up(bot: "FanBot", question: str) -> Outcome:
-    """Ask the current engine, off the event loop; a bad question becomes a message, not an exception."""
+async def look_up(bot: "FanBot", question: str, *, turn: tuple[int, int] | None = None) -> Outcome:
+    """Ask the current engine, off the event loop; a bad question becomes a message, not an exception.
+
+    ``turn`` is the cooldown key the asker spent on this question; a question
+    that could not be searched gives it back, so a typo does not cost a wait.
+    """
     try:
         return Outcome(answer=await bot.index.ask(question, PASSAGES_PER_QUESTION))
     except QuestionError as exc:
+        if turn is not None:
+            bot.cooldowns.refund(turn)
         return Outcome(problem=str(exc))
 
 
@@ -73,10 +79,15 @@ async def send_reply(message: discord.Message, reply: Reply) -> None:
         reply.view.on_close(lambda: sent.edit(view=None))
 
 
+def turn_key(guild_id: int | None, user_id: int) -> tuple[int, int]:
+    """Cooldowns are per fan and per server (DMs share one "server" 0)."""
+    return (guild_id or 0, user_id)
+
+
 async def wait_message(bot: "FanBot", guild_id: int | None, user_id: int) -> str | None:
     """The polite cooldown message if this fan must wait, else None (and their turn is used)."""
     seconds = (await bot.store.get(guild_id)).cooldown_seconds if guild_id else bot.config.ask_cooldown_seconds
-    left = bot.cooldowns.take((guild_id or 0, user_id), seconds)
+    left = bot.cooldowns.take(turn_key(guild_id, user_id), seconds)
     if left > 0:
         return cooldown_text(Cooldowns.retry_at(left), left)
     return None

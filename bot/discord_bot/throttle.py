@@ -42,6 +42,10 @@ class Cooldowns:
             self.touch(key)
         return left
 
+    def refund(self, key: Hashable) -> None:
+        """Give back a turn just taken (the question could not be searched, so it should not count)."""
+        self._last.pop(key, None)
+
     @staticmethod
     def retry_at(seconds_left: float) -> dt.datetime:
         """The wall-clock moment matching ``seconds_left`` (for Discord's <t:…:R> stamps)."""

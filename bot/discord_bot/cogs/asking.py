@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_bot.answering import look_up, reply_for, send_reply, strip_bot_mention, wait_message
+from bot.discord_bot.answering import look_up, reply_for, send_reply, strip_bot_mention, turn_key, wait_message
 from bot.discord_bot.client import FanBot
 from bot.discord_bot.replies import reply_to, respond
 
@@ -36,7 +36,8 @@ class Asking(commands.Cog):
         if wait:
             await respond(interaction, content=wait, ephemeral=True)
             return
-        lookup = asyncio.ensure_future(look_up(self.bot, question))
+        turn = turn_key(interaction.guild_id, interaction.user.id)
+        lookup = asyncio.ensure_future(look_up(self.bot, question, turn=turn))
         try:
             outcome = await asyncio.wait_for(asyncio.shield(lookup), self.defer_after)
         except asyncio.TimeoutError:
@@ -64,11 +65,12 @@ class Asking(commands.Cog):
         if not question:
             await reply_to(message, content=MENTION_HINT)
             return
-        wait = await wait_message(self.bot, message.guild.id if message.guild else None, message.author.id)
+        guild_id = message.guild.id if message.guild else None
+        wait = await wait_message(self.bot, guild_id, message.author.id)
         if wait:
             await reply_to(message, content=wait)
             return
-        outcome = await look_up(self.bot, question)
+        outcome = await look_up(self.bot, question, turn=turn_key(guild_id, message.author.id))
         reply = reply_for(self.bot, outcome, question)
         await send_reply(message, reply)
 

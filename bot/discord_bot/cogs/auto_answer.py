@@ -13,7 +13,7 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot.discord_bot.answering import look_up, reply_for, send_reply, strip_bot_mention
+from bot.discord_bot.answering import look_up, reply_for, send_reply, strip_bot_mention, turn_key
 from bot.discord_bot.client import FanBot
 from bot.engine import looks_like_question
 
@@ -36,7 +36,7 @@ class AutoAnswer(commands.Cog):
             return  # addressed to the bot: the asking cog answers (or not, per the mentions setting)
         if not looks_like_question(message.content):
             return
-        key = (message.guild.id, message.author.id)
+        key = turn_key(message.guild.id, message.author.id)
         if bot.cooldowns.remaining(key, settings.cooldown_seconds) > 0:
             return
         if not bot.answered.claim(message.id):
