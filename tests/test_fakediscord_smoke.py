@@ -50,7 +50,7 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
 
 
 class SmokeBot(commands.Bot):
-    """One slash command family and a mention reply: just enough to drive every fake route."""
+    """A few slash commands, buttons, a modal and a mention reply: enough to drive every fake route."""
 
     def __init__(self, api_base: str, gateway_url: str) -> None:
         discord.http.Route.BASE = api_base
