@@ -171,3 +171,21 @@ async def test_settings_are_shown_changed_and_survive_a_restart(fake_discord, wo
     assert shown["Answer mentions"].startswith("off")
     assert shown["Confidence bar for unasked answers"].startswith("0.90")
     assert shown["Cooldown per fan"].startswith("5 s")
+
+
+async def test_auto_answer_can_be_set_for_another_channel_and_turned_off(fake_discord, world, corpus):
+    fandom = await fake_discord.create_channel(world.guild, "fandom-questions")
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)):
+        handle = await fake_discord.slash(
+            "settings autoanswer", {"enabled": True, "channel": fandom}, user=world.admin, channel=world.channel
+        )
+        saved = embed_of(await handle.message())
+        question = await fake_discord.send_message(fandom, world.member, "is season 2 confirmed?")
+        await fake_discord.wait_for_message(lambda m: m.reply_to == int(question["id"]))
+        handle = await fake_discord.slash(
+            "settings autoanswer", {"enabled": False, "channel": fandom}, user=world.admin, channel=world.channel
+        )
+        off = embed_of(await handle.message())
+    assert saved["description"] == f"Saved: I'll now answer questions on my own in <#{fandom.id}>."
+    assert fields_of(saved)["Auto-answer channels"].startswith(f"<#{fandom.id}>")
+    assert fields_of(off)["Auto-answer channels"].startswith("none")

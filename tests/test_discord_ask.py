@@ -200,3 +200,12 @@ async def test_a_slow_answer_is_deferred_then_delivered(fake_discord, world, cor
     assert callback.type == 5  # deferred: "FanAnswers is thinking…"
     assert "Netflix confirmed" in embed_of(message)["description"]
     assert pings_nobody(message)
+
+
+async def test_ask_works_in_direct_messages_too(fake_discord, world, corpus):
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)):
+        handle = await fake_discord.slash(
+            "ask", {"question": SEASON_2}, user=world.member, channel=fake_discord.dm_channel(world.member)
+        )
+        message = await handle.message()
+    assert "Netflix confirmed" in embed_of(message)["description"]
