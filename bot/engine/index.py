@@ -4,15 +4,23 @@
 Here each term's postings (the passages that contain it) are stored with the
 term's BM25 contribution already computed, using the same formula, the same
 float64 arithmetic and the same idf (floor ``epsilon * average_idf`` for
-terms in more than half the passages).  A query only sums the postings of its
-own terms, in query order, so the scores are bit-for-bit those of
-``BM25Okapi`` while costing time proportional to the postings touched.
+terms in more than half the passages).  A passage's score is the sum of its
+contributions in query order, starting from 0.0, so it is bit-for-bit the
+score ``BM25Okapi`` gives (a term a passage lacks adds exactly 0.0 there).
+
+``top`` avoids touching the long posting lists of common words when it can
+(the MaxScore idea): a first guess of the k-th best score comes from the
+strongest postings of each query term; a term whose best possible
+contribution, added to the other weak terms', stays below that guess cannot
+lift a passage into the top k alone, so only the postings of the remaining
+terms are candidates.  Candidates are then scored exactly, as above.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 from typing import Sequence
 
 import numpy as np
@@ -20,6 +28,8 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+HEAD = 128  # strongest postings kept per common term, to guess the k-th best score cheaply
+_DENSE_SHARE = 8  # more candidates than size / this: one pass over a dense score array is cheaper
 
 
 @dataclass(frozen=True)
@@ -35,43 +45,62 @@ class BM25Index:
         if not documents:
             raise ValueError("cannot index an empty corpus")
         self.k1, self.b, self.epsilon = k1, b, epsilon
-        self.size = len(documents)
-        vocab: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_len = np.empty(self.size, dtype=np.int64)
-        for doc, tokens in enumerate(documents):
-            doc_len[doc] = len(tokens)
-            # setdefault keeps first-appearance order, which is the order in
-            # which BM25Okapi sums idfs: it matters for the float average.
-            term_ids.extend([vocab.setdefault(token, len(vocab)) for token in tokens])
-        self.vocab = vocab
+        self.size = size = len(documents)
+        doc_len = np.fromiter(map(len, documents), dtype=np.int64, count=size)
+        flat = list(chain.from_iterable(documents))
+        # Term ids in order of first appearance: the order in which BM25Okapi
+        # sums idfs, which matters for the float average behind the floor.
+        self.vocab = vocab = {token: term for term, token in enumerate(dict.fromkeys(flat))}
+        keys = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+        del flat
         self.doc_len = doc_len
-        self.avgdl = float(doc_len.sum()) / self.size
-        terms = np.asarray(term_ids, dtype=np.int64)
-        docs = np.repeat(np.arange(self.size, dtype=np.int64), doc_len)
-        # One (term, doc) pair per posting, sorted by term then doc, with its term frequency.
-        keys, tf = np.unique(terms * self.size + docs, return_counts=True)
-        posting_terms = keys // self.size
-        self.posting_docs = (keys % self.size).astype(np.int32)
+        self.avgdl = float(doc_len.sum()) / size
+        # One key per token, term * size + doc; sorted, equal keys are the
+        # same (term, doc) posting and their run length is its term frequency.
+        keys *= size
+        keys += np.repeat(np.arange(size, dtype=np.int64), doc_len)
+        keys.sort()
+        starts = np.flatnonzero(np.diff(keys)) + 1 if len(keys) else keys[:0]
+        starts = np.concatenate(([0], starts)) if len(keys) else starts
+        tf = np.diff(np.append(starts, len(keys)))
+        keys = keys[starts]
+        posting_terms = keys // size
+        self.posting_docs = (keys - posting_terms * size).astype(np.int32)
+        del keys, starts
         df = np.bincount(posting_terms, minlength=len(vocab))
         self.offsets = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self.idf = self._idf(df)
         norm = self.k1 * (1 - self.b + self.b * doc_len[self.posting_docs] / self.avgdl)
-        tf = tf.astype(np.int64)
         self.contributions = self.idf[posting_terms] * (tf * (self.k1 + 1) / (tf + norm))
+        del norm, tf, posting_terms
+        self._nonnegative = bool(len(self.contributions) == 0 or self.contributions.min() >= 0)
+        self.best = np.maximum.reduceat(self.contributions, self.offsets[:-1]) if len(df) else np.zeros(0)
+        self._heads(df)
 
     def _idf(self, df: np.ndarray) -> np.ndarray:
         """BM25Okapi's idf, summed in its order so the epsilon floor is identical."""
-        idf = np.empty(len(df), dtype=np.float64)
-        total = 0.0
         n = self.size
-        for term, freq in enumerate(df.tolist()):
-            value = math.log(n - freq + 0.5) - math.log(freq + 0.5)
-            idf[term] = value
+        log = math.log
+        values = [log(n - freq + 0.5) - log(freq + 0.5) for freq in df.tolist()]
+        total = 0.0
+        for value in values:  # a plain loop: sum() may compensate, BM25Okapi does not
             total += value
-        self.average_idf = total / len(df)
+        self.average_idf = total / len(values) if values else 0.0
+        idf = np.array(values, dtype=np.float64)
         idf[idf < 0] = self.epsilon * self.average_idf
         return idf
+
+    def _heads(self, df: np.ndarray) -> None:
+        """For each term in more than ``HEAD`` passages, its ``HEAD`` strongest postings (passage ids, sorted)."""
+        big = np.flatnonzero(df > HEAD)
+        self.head_of = np.full(len(df), -1, dtype=np.int32)
+        self.head_of[big] = np.arange(len(big), dtype=np.int32)
+        heads = np.empty((len(big), HEAD), dtype=np.int32)
+        for row, term in enumerate(big.tolist()):
+            start, end = self.offsets[term], self.offsets[term + 1]
+            strongest = np.argpartition(self.contributions[start:end], -HEAD)[-HEAD:]
+            heads[row] = np.sort(self.posting_docs[start:end][strongest])
+        self.heads = heads
 
     def term_idf(self, token: str) -> float:
         """The idf of ``token``; 0 for a token the corpus does not have (as in BM25Okapi)."""
@@ -83,43 +112,102 @@ class BM25Index:
         return math.log(self.size + 0.5) - math.log(0.5)
 
     def postings(self, token: str) -> np.ndarray:
+        """The passages holding ``token``, ascending."""
         term = self.vocab.get(token)
         if term is None:
             return self.posting_docs[:0]
         return self.posting_docs[self.offsets[term]:self.offsets[term + 1]]
 
+    def _span(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self.offsets[term], self.offsets[term + 1]
+        return self.posting_docs[start:end], self.contributions[start:end]
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every passage, equal to ``BM25Okapi.get_scores(query)``."""
+        return self._dense([self.vocab[t] for t in query if t in self.vocab])
+
+    def _dense(self, terms: Sequence[int]) -> np.ndarray:
         scores = np.zeros(self.size, dtype=np.float64)
-        for token in query:
-            term = self.vocab.get(token)
-            if term is None:
-                continue
-            start, end = self.offsets[term], self.offsets[term + 1]
-            scores[self.posting_docs[start:end]] += self.contributions[start:end]
+        for term in terms:
+            docs, weights = self._span(term)
+            np.add.at(scores, docs, weights)  # a term's passages are distinct: one add each, in query order
         return scores
+
+    def _union(self, terms: Sequence[int]) -> np.ndarray:
+        """The passages holding any of ``terms``, ascending."""
+        lists = [self._span(term)[0] for term in terms]
+        if len(lists) == 1:
+            return lists[0]
+        total = sum(len(docs) for docs in lists)
+        if total * _DENSE_SHARE * 8 > self.size:  # a mask over all passages beats sorting this many
+            held = np.zeros(self.size, dtype=bool)
+            for docs in lists:
+                held[docs] = True
+            return np.flatnonzero(held)
+        docs = np.sort(np.concatenate(lists))
+        return docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
+
+    def _exact(self, terms: Sequence[int], candidates: np.ndarray) -> np.ndarray:
+        """The exact scores of ``candidates`` (ascending ids), summed in query order like ``scores``."""
+        scores = np.zeros(len(candidates), dtype=np.float64)
+        for term in terms:
+            docs, weights = self._span(term)
+            if len(docs) == 0:
+                continue
+            at = np.searchsorted(docs, candidates)
+            np.minimum(at, len(docs) - 1, out=at)
+            scores += np.where(docs[at] == candidates, weights[at], 0.0)
+        return scores
+
+    def _guess(self, terms: Sequence[int], distinct: Sequence[int], k: int) -> float:
+        """A lower bound on the k-th best score: the k-th best among the terms' strongest postings."""
+        parts = []
+        for term in distinct:
+            row = self.head_of[term]
+            parts.append(self._span(term)[0] if row < 0 else self.heads[row])
+        sample = np.sort(np.concatenate(parts))
+        sample = sample[np.concatenate(([True], sample[1:] != sample[:-1]))]
+        if len(sample) < k:
+            return -math.inf
+        scores = self._exact(terms, sample)
+        return float(np.partition(scores, len(scores) - k)[len(scores) - k])
+
+    def _strong(self, terms: Sequence[int], k: int) -> tuple[list[int], float]:
+        """The terms that can lift a passage into the top ``k``, and the floor the k-th best score is above."""
+        distinct = list(dict.fromkeys(terms))
+        floor = self._guess(terms, distinct, k) if self._nonnegative and k <= HEAD else -math.inf
+        weak: set[int] = set()
+        if floor > 0:
+            # Add terms from the weakest up while all of them together, at
+            # their best, still score below the floor (summed in query order,
+            # as a passage's score is, so rounding cannot beat the bound).
+            for term in sorted(distinct, key=lambda t: (self.best[t], t)):
+                trial = weak | {term}
+                bound = 0.0
+                for occurrence in terms:
+                    if occurrence in trial:
+                        bound += float(self.best[occurrence])
+                if bound >= floor:
+                    break
+                weak = trial
+        return [term for term in distinct if term not in weak], floor
 
     def top(self, query: Sequence[str], k: int) -> list[Hit]:
         """The ``k`` best passages among those holding a query term, best first; ties go to the earlier passage."""
-        spans = []
-        for token in query:
-            term = self.vocab.get(token)
-            if term is not None:
-                spans.append((self.offsets[term], self.offsets[term + 1]))
-        if not spans or k <= 0:
+        terms = [self.vocab[t] for t in query if t in self.vocab]
+        if not terms or k <= 0:
             return []
-        if len(spans) == 1:
-            start, end = spans[0]
-            candidates = self.posting_docs[start:end]
-            values = self.contributions[start:end]
+        strong, floor = self._strong(terms, k)
+        touched = sum(int(self.offsets[t + 1] - self.offsets[t]) for t in strong)
+        if touched * _DENSE_SHARE > self.size:
+            # Common words everywhere: one pass over a dense array, keeping
+            # only passages at or above the floor (they hold a query term).
+            dense = self._dense(terms)
+            candidates = np.flatnonzero(dense >= floor) if floor > 0 else self._union(strong)
+            values = dense[candidates]
         else:
-            docs = np.concatenate([self.posting_docs[s:e] for s, e in spans])
-            weights = np.concatenate([self.contributions[s:e] for s, e in spans])
-            # bincount adds the weights in array order, i.e. term by term in
-            # query order, exactly as BM25Okapi accumulates its scores.
-            summed = np.bincount(docs, weights=weights, minlength=self.size)
-            candidates = np.unique(docs)
-            values = summed[candidates]
+            candidates = self._union(strong)
+            values = self._exact(terms, candidates)
         if len(candidates) > k:
             keep = np.argpartition(-values, k - 1)[:k]
             threshold = values[keep].min()
