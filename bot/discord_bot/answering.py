@@ -8,6 +8,7 @@ once, here.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,18 @@ class Outcome:
         return self.answer is not None
 
 
+_DISCORD_MARKUP = re.compile(r"@everyone|@here|<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|<t:\d+(?::\w)?>")
+
+
+def searchable(question: str) -> str:
+    """The question without Discord markup (mentions, channels, custom emoji, timestamps).
+
+    "@everyone is season 2 confirmed?" asks about season 2; the mention is
+    addressing, not content, and would only lower the engine's confidence.
+    """
+    return " ".join(_DISCORD_MARKUP.sub(" ", question).split())
+
+
 async def look_up(bot: "FanBot", question: str, *, turn: tuple[int, int] | None = None) -> Outcome:
     """Ask the current engine, off the event loop; a bad question becomes a message, not an exception.
 
@@ -47,7 +60,7 @@ async def look_up(bot: "FanBot", question: str, *, turn: tuple[int, int] | None 
     that could not be searched gives it back, so a typo does not cost a wait.
     """
     try:
-        return Outcome(answer=await bot.index.ask(question, PASSAGES_PER_QUESTION))
+        return Outcome(answer=await bot.index.ask(searchable(question), PASSAGES_PER_QUESTION))
     except QuestionError as exc:
         if turn is not None:
             bot.cooldowns.refund(turn)

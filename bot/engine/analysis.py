@@ -56,10 +56,10 @@ _SEASONISH = {"season", "series"}
 
 
 def normalise(text: str) -> str:
-    """Fold a text to the form the tokenizer expects: NFKC, casefolded, plain quotes."""
+    """Fold a text to the form the tokenizer expects: NFKC, casefolded, plain quotes, no accents."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    # Drop combining marks (zalgo, accents) so "café" and "cafe" meet.
-    if any(unicodedata.combining(c) for c in text):
+    if not text.isascii():
+        # Drop combining marks (accents, zalgo) so "café" and "cafe" meet.
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text
 

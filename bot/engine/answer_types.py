@@ -35,7 +35,9 @@ _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|el
 # Two capitalised words in a row: "Kit Connor", "See-Saw Films" (a sentence's
 # opening "The" or "In" does not count as part of a name).
 _CAPS_RUN = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
-_PLACE = re.compile(r"\b(in|at|near|from|to)\s+(the\s+)?[A-Z][\w'’.-]+")
+_PLACE = re.compile(
+    rf"\b(in|at|near|from|to)\s+(the\s+)?(?!(?i:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)[A-Z][\w'’.-]+"
+)
 
 
 def question_type(question: str) -> AnswerType:

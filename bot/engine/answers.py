@@ -14,6 +14,7 @@ the best one is an answer at all.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Sequence
@@ -36,7 +37,8 @@ class AnswerPolicy:
     candidates: int = 30  # passages considered per question
 
 
-TYPE_BONUS = 1.25  # a best sentence holding the kind of thing asked for (a name for "who") ranks higher
+TYPE_BONUS = 1.3  # a best sentence holding the kind of thing asked for (a name for "who") ranks higher
+HEADING_BONUS = 0.25  # up to +25% when the passage's heading asks what the fan asked (FAQ-style articles)
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,14 @@ class Candidate:
     sentence: str
     confidence: float  # mean of passage coverage and best-sentence coverage, 0..1
     typed: bool = False  # the sentence holds the kind of answer the question asks for
+    heading_coverage: float = 0.0  # share of the question found in the passage's heading
 
     @property
     def rank_value(self) -> float:
-        return self.hit.score * self.confidence * (TYPE_BONUS if self.typed else 1.0)
+        # max(): on a corpus of one or two passages BM25Okapi's scores can be
+        # negative; ranking then falls back on confidence (see sort key).
+        bonus = (TYPE_BONUS if self.typed else 1.0) * (1 + HEADING_BONUS * self.heading_coverage)
+        return max(self.hit.score, 0.0) * self.confidence * bonus
 
 
 def _contains(index: BM25Index, token: str, passage: int) -> bool:
@@ -70,12 +76,19 @@ class AnswerPicker:
         self._sentences = lru_cache(maxsize=4096)(self._sentence_tokens)
 
     def weights(self, query: Sequence[str]) -> dict[str, float]:
-        """Each word of the question with its idf; compounds ("season#2") only help ranking."""
-        unseen = self.index.unseen_idf()
+        """How informative each word of the question is in this corpus.
+
+        This is the smoothed idf ``log(1 + (N - df + 0.5) / (df + 0.5))``,
+        positive on any corpus (BM25Okapi's own idf goes negative or flat on
+        a corpus of one or two passages).  A word in no passage gets df = 0.
+        Compounds ("season#2") only help ranking and are left out.
+        """
+        n = self.index.size
         return {
-            token: (self.index.term_idf(token) if token in self.index.vocab else unseen)
+            token: math.log(1 + (n - df + 0.5) / (df + 0.5))
             for token in dict.fromkeys(query)
             if COMPOUND_MARK not in token
+            for df in (len(self.index.postings(token)),)
         }
 
     def coverage(self, weights: dict[str, float], passage: int) -> float:
@@ -94,25 +107,33 @@ class AnswerPicker:
         return tuple((s, frozenset(self.analyzer.tokens(s))) for s in sentences(body))
 
     def best_sentence(self, passage: Passage, weights: dict[str, float], kind: AnswerType = AnswerType.NONE) -> tuple[str, float, bool]:
-        """The sentence holding most of the question, its coverage, and whether it has the asked-for kind.
+        """The sentence to highlight, the best coverage of any sentence, and whether the highlight has the asked-for kind.
 
-        Among equally matching sentences, one with the kind of answer asked
-        for wins, then the earliest.
+        The highlight is the sentence holding most of the question, except
+        that a sentence with the kind of thing asked for (a place for
+        "where") wins over one without it, as long as it matches the
+        question at all: "where was X filmed?" is answered by "... filmed
+        it in Cornwall", not by the sentence that only names X.
         """
         total = sum(weights.values()) or 1.0
-        best, best_key, best_cov, best_typed = passage.text, (-1.0, False), 0.0, False
+        best, best_key, best_cov = passage.text, (False, -1.0), 0.0
         for sentence, tokens in self._sentences(passage.id):
             score = sum(w for token, w in weights.items() if token in tokens)
-            typed = has_answer_type(sentence, kind)
-            if (score, typed) > best_key:
-                best, best_key, best_cov, best_typed = sentence, (score, typed), score / total, typed
-        return best, best_cov, best_typed
+            key = (score > 0 and has_answer_type(sentence, kind), score)
+            best_cov = max(best_cov, score / total)
+            if key > best_key:
+                best, best_key = sentence, key
+        return best, best_cov, best_key[0]
 
     def _candidate(self, hit: Hit, weights: dict[str, float], kind: AnswerType) -> Candidate:
         passage = self.passages[hit.passage]
         sentence, sentence_cov, typed = self.best_sentence(passage, weights, kind)
         confidence = (self.coverage(weights, hit.passage) + sentence_cov) / 2
-        return Candidate(hit, passage, sentence, confidence, typed)
+        heading_cov = 0.0
+        if passage.heading and passage.text.startswith(passage.heading):
+            heading_tokens = set(self.analyzer.tokens(passage.heading))
+            heading_cov = sum(w for t, w in weights.items() if t in heading_tokens) / (sum(weights.values()) or 1.0)
+        return Candidate(hit, passage, sentence, confidence, typed, heading_cov)
 
     def choose(self, query: Sequence[str], hits: Sequence[Hit], k: int, question: str = "") -> Answer | None:
         if not hits:
@@ -120,7 +141,7 @@ class AnswerPicker:
         weights = self.weights(query)
         kind = question_type(question)
         candidates = (self._candidate(hit, weights, kind) for hit in hits)
-        ranked = sorted(candidates, key=lambda c: (-c.rank_value, c.hit.passage))
+        ranked = sorted(candidates, key=lambda c: (-c.rank_value, -c.confidence, c.hit.passage))
         best = ranked[0]
         if best.confidence < self.policy.min_confidence or not self._specific_enough(weights, best.hit.passage):
             return None

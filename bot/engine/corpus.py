@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -94,7 +95,11 @@ def _plain_title(body: str) -> tuple[str, str]:
 
 def load_file(path: Path, corpus_dir: Path, chrome: ChromeRules, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Article:
     """Read one file into an Article, or raise ``frontmatter.FrontMatterError`` / ``OSError``."""
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        # A named pipe would block the read forever; a device is not an article.
+        raise frontmatter.FrontMatterError(None, "not a regular file (a pipe, socket or device); skipped")
+    size = info.st_size
     if size > max_bytes:
         raise frontmatter.FrontMatterError(
             None, f"file is {_size_text(size)}, over the {_size_text(max_bytes)} limit for one article"

@@ -14,6 +14,17 @@ import yaml
 FIELDS = ("title", "source", "url", "date")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so an impossible date ("2022-02-30")
+    is reported by us with its line instead of crashing YAML's constructor."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class FrontMatterError(ValueError):
     def __init__(self, line: int | None, message: str) -> None:
         super().__init__(message)
@@ -77,7 +88,7 @@ def parse(text: str) -> FrontMatter:
         raise FrontMatterError(1, "front matter starts with '---' but has no closing '---' line")
     block = all_lines[1:end]
     try:
-        meta = yaml.safe_load("\n".join(block))
+        meta = yaml.load("\n".join(block), Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

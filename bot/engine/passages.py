@@ -35,11 +35,17 @@ def _paragraphs(body: str) -> list[str]:
     return [line.strip() for line in body.split("\n") if line.strip()]
 
 
-def _is_heading(line: str, following: str | None) -> bool:
+def _is_short_line(line: str | None) -> bool:
+    return bool(line) and len(line) <= _HEADING_MAX_CHARS and len(line.split()) <= _HEADING_MAX_WORDS
+
+
+def _is_heading(line: str, following: str | None, previous: str | None = None) -> bool:
     if _MARKDOWN_HEADING.match(line):
         return True
-    if following is None or len(line) > _HEADING_MAX_CHARS or len(line.split()) > _HEADING_MAX_WORDS:
+    if following is None or not _is_short_line(line):
         return False
+    if _is_short_line(previous) and previous[-1] not in ".!?\"”’)…" and not line.endswith("?"):
+        return False  # the last item of a list, not a heading for what follows
     if line.endswith("?"):
         return True
     if line[-1] in ".!,;:\"'”’)…":
@@ -53,7 +59,8 @@ def _sections(paragraphs: list[str]) -> list[_Section]:
     sections = [_Section("", [])]
     for index, line in enumerate(paragraphs):
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
-        if _is_heading(line, following):
+        previous = paragraphs[index - 1] if index > 0 else None
+        if _is_heading(line, following, previous):
             sections.append(_Section(_MARKDOWN_HEADING.sub("", line), []))
         else:
             sections[-1].paragraphs.append(line)

@@ -84,7 +84,8 @@ def _parse_synonyms(name: str, text: str) -> tuple[list[tuple[str, ...]], list[L
     errors: list[LoadError] = []
     for group in data:
         if not isinstance(group, list) or len(group) < 2:
-            errors.append(LoadError(name, _line_of(text, str(group)[:20]), f"a synonym group needs two or more words, got {group!r}"))
+            first = str(group[0] if isinstance(group, list) and group else group)
+            errors.append(LoadError(name, _line_of(text, first), f"a synonym group needs two or more words, got {group!r}"))
             continue
         groups.append(tuple(str(word) for word in group))
     return groups, errors
