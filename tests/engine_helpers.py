@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -62,25 +63,24 @@ class CliRun:
     stderr: str
 
 
-def run_cli(*args: str, stdin: str | None = None, cwd: Path = REPO, env: dict[str, str] | None = None) -> CliRun:
-    """Run ``python -m bot ARGS`` in a fresh interpreter, as a user would, and capture everything.
+def run_python(*argv: str, stdin: str | None = None, cwd: Path = REPO, env: dict[str, str] | None = None) -> CliRun:
+    """Run the project's interpreter with ``argv`` in a fresh process and capture everything.
 
     The index cache is turned off unless the caller sets ``INDEX_CACHE_DIR``, so
-    tests never write into the checkout.
+    tests never write into the checkout; CORPUS_DIR and the token are not inherited.
     """
     environment = {k: v for k, v in os.environ.items() if k not in {"CORPUS_DIR", "DISCORD_TOKEN"}}
     environment["INDEX_CACHE_DIR"] = "off"
     environment.update(env or {})
     done = subprocess.run(
-        [PYTHON, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        timeout=60,
+        [PYTHON, *argv], input=stdin, capture_output=True, text=True, cwd=cwd, env=environment, timeout=60,
     )
     return CliRun(done.returncode, done.stdout, done.stderr)
+
+
+def run_cli(*args: str, stdin: str | None = None, cwd: Path = REPO, env: dict[str, str] | None = None) -> CliRun:
+    """Run ``python -m bot ARGS`` as a user would."""
+    return run_python("-m", "bot", *args, stdin=stdin, cwd=cwd, env=env)
 
 
 def assert_one_line_error(run: CliRun, *needles: str) -> None:
@@ -91,3 +91,18 @@ def assert_one_line_error(run: CliRun, *needles: str) -> None:
     assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
     for needle in needles:
         assert needle.lower() in lines[0].lower(), f"{needle!r} not in {lines[0]!r}"
+
+
+_TOTALS = re.compile(
+    r"answer@1: (?P<at1>\d+)/(?P<answerable>\d+)\s+answer@3: (?P<at3>\d+)/\d+\s+"
+    r"abstentions right: (?P<abstained>\d+)/(?P<abstain_questions>\d+)\s+"
+    r"false abstentions: (?P<false_abstentions>\d+)/\d+\s+MRR: (?P<mrr>\d\.\d{3})"
+)
+
+
+def eval_totals(stdout: str) -> dict[str, float]:
+    """The totals line of ``python -m bot eval`` as numbers; fails the test when it is missing."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    found = _TOTALS.search(lines[-1]) if lines else None
+    assert found, f"no totals line at the end of the eval output: {lines[-3:]!r}"
+    return {key: float(value) for key, value in found.groupdict().items()}
