@@ -68,6 +68,14 @@ class Engine:
         self.index = index
         self._picker = AnswerPicker(index, passages, analyzer, config.policy)
 
+    def __getstate__(self) -> dict:
+        # The picker holds caches of bound methods; it is rebuilt from the rest (see bot.engine.cache).
+        return {name: value for name, value in self.__dict__.items() if name != "_picker"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._picker = AnswerPicker(self.index, self.passages, self.analyzer, self.config.policy)
+
     @classmethod
     def build(cls, corpus_dir: Path | str, config: EngineConfig | None = None, *, progress: Progress | None = None) -> "Engine":
         """Load, split, analyse and index ``corpus_dir`` (or load the saved index when nothing changed)."""
