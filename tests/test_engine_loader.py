@@ -149,6 +149,8 @@ BAD_FILES = {
     "date-words": ("date-words.md", "---\ntitle: A\nsource: X\ndate: next tuesday\n---\nText.\n", {4}, "date"),
     "date-impossible": ("date-impossible.md", "---\ntitle: A\nsource: X\ndate: 2022-13-45\n---\nText.\n", {4}, "date"),
     "date-feb-30": ("date-feb-30.md", "---\ntitle: A\ndate: 2023-02-30\n---\nText.\n", {3}, "date"),
+    "date-tagged": ("date-tagged.md", "---\ntitle: A\ndate: !!timestamp 2022-13-45\n---\nText.\n", {3}, "date"),
+    "yaml-tag": ("yaml-tag.md", "---\ntitle: A\nsource: !!int abc\n---\nText.\n", {3}, ""),
     "not-utf8": ("not-utf8.txt", "Title\nfine line\n".encode() + b"caf\xe9 au lait\n", {3}, "utf-8"),
     "empty-body": ("empty-body.md", "---\ntitle: A\n---\n\n   \n", {4}, "no text"),
     "only-chrome": ("only-chrome.md", "---\ntitle: A\n---\n- (opens in new tab)\nComments are closed.\n", {4}, "no text"),
