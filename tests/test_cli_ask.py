@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from engine_helpers import CORPUS, SEEDS, assert_one_line_error, run_cli, run_python
+from engine_helpers import CORPUS, REPO, SEEDS, assert_one_line_error, run_cli, run_python
 
 ANSWER_KEYS = {"text", "sentence", "title", "source", "url", "date", "score", "article"}
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -132,6 +134,16 @@ def test_ask_with_the_default_index_cache_works_and_keeps_the_corpus_untouched(t
         assert run.code == 0, f"attempt {attempt + 1}: {run.stderr[-600:]}"
         assert "Netflix confirmed" in json.loads(run.stdout)["answer"]["sentence"]
     assert {p.name: p.read_bytes() for p in CORPUS.iterdir()} == before
+
+
+def test_console_script_answers_like_python_dash_m() -> None:
+    script = Path(sys.executable).parent / "fan-answers-bot"
+    if not script.exists():
+        pytest.skip(f"the console script is not installed next to {sys.executable}")
+    done = subprocess.run([str(script), "ask", "--json", "--no-cache", "who plays elle?"],
+                          capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Yasmin" in json.loads(done.stdout)["answer"]["text"]
 
 
 # --- user mistakes --------------------------------------------------------------------------

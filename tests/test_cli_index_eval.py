@@ -21,6 +21,7 @@ def test_index_prints_a_summary_of_the_bundled_corpus() -> None:
     assert _summary_value(run.stdout, "articles").startswith("5 ")
     assert int(_summary_value(run.stdout, "passages")) > 5
     assert _summary_value(run.stdout, "errors") == "0"
+    assert run.stderr == ""  # progress is for terminals only; a pipe or CI log stays clean
 
 
 def test_index_check_passes_on_the_bundled_corpus() -> None:
