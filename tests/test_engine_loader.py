@@ -192,7 +192,7 @@ def test_file_over_the_size_limit_is_refused_with_the_limit(tmp_path: Path) -> N
     assert_good_still_indexed(engine)
 
 
-def test_default_size_limit_refuses_a_50_mb_file_without_reading_it(tmp_path: Path) -> None:
+def test_a_50_mb_file_is_refused_by_the_default_limit(tmp_path: Path) -> None:
     good_article(tmp_path)
     with (tmp_path / "dump.txt").open("wb") as handle:  # sparse: 50 MB on paper, nothing on disk
         handle.truncate(50 * 1024 * 1024)
@@ -331,3 +331,24 @@ def test_unreadable_folder_is_reported_and_the_rest_indexed() -> None:
     assert "ARTICLES good.md" in lines
     errors = [line for line in lines if line.startswith("ERROR")]
     assert len(errors) == 1 and "private" in errors[0] and "permission denied" in errors[0].lower(), lines
+
+
+# --- the corpus changes while it is read ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("change", ["delete", "truncate"])
+def test_a_file_changed_during_the_load_is_reported_and_the_rest_indexed(tmp_path: Path, change: str) -> None:
+    good_article(tmp_path, "a-good.md")
+    victim = write(tmp_path, "z-victim.md", front_matter_article("Victim", "Text that will vanish before it is read."))
+
+    def meddle(stage: str, done: int, total: int) -> None:
+        if stage == "read" and done == 1 and victim.exists():  # after the first file, before the victim
+            if change == "delete":
+                victim.unlink()
+            else:
+                victim.write_bytes(b"")
+
+    engine = Engine.build(tmp_path, progress=meddle)
+    assert [a.id for a in engine.articles] == ["a-good.md"]
+    error = error_for(engine, "z-victim.md")
+    assert ("disappeared" if change == "delete" else "empty") in error.message
