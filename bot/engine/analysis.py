@@ -34,7 +34,8 @@ _ORDINALS = {
     "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10", "1st": "1", "2nd": "2",
     "3rd": "3", "4th": "4", "5th": "5", "6th": "6", "7th": "7", "8th": "8", "9th": "9", "10th": "10",
 }
-_COUNTED = r"(?:season|series|episode|volume|book|part|chapter|instalment|installment)"
+_COUNTED_NOUNS = ("season", "series", "episode", "volume", "book", "part", "chapter", "instalment", "installment")
+_COUNTED = rf"(?:{'|'.join(_COUNTED_NOUNS)})"
 _NUM = "|".join(sorted([*_NUMBER_WORDS, "one", "first", *_ORDINALS], key=len, reverse=True))
 _EVERYWHERE = {**_NUMBER_WORDS, **_ORDINALS}
 
@@ -53,10 +54,15 @@ _LIST_ITEM = re.compile(r"(,? and |,? or |,? & |, )(\d{1,3})")
 COMPOUND_MARK = "#"  # "season#2": a ranking aid, never a word of the question (see answers.py)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SEASONISH = {"season", "series"}
+_DIGIT = re.compile(r"\d")
+# Stems after which a number also yields a compound token ("season 2" -> "season#2").
+_COUNTED_STEMS = frozenset({"season", "episod", "volum", "book", "part", "chapter"})
 
 
 def normalise(text: str) -> str:
     """Fold a text to the form the tokenizer expects: NFKC, casefolded, plain quotes, no accents."""
+    if text.isascii():  # NFKC, the quote table and accent folding all leave ASCII as it is
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     if not text.isascii():
         # Drop combining marks (accents, zalgo) so "café" and "cafe" meet.
@@ -74,7 +80,12 @@ def _canonical_noun(noun: str) -> str:
 
 def rewrite_numbers(text: str) -> str:
     """Turn the ways fans write numbered things into one form: ``<noun> <digits>``."""
-    text = _SHORT_SEASON.sub(lambda m: f"{'season' if m[1] == 's' else 'episode'} {m[2]}", text)
+    # Speed: the first rewrite needs a digit and the others a counted noun;
+    # most passages have neither, and these tests cost far less than the patterns.
+    if _DIGIT.search(text):
+        text = _SHORT_SEASON.sub(lambda m: f"{'season' if m[1] == 's' else 'episode'} {m[2]}", text)
+    if not any(noun in text for noun in _COUNTED_NOUNS):
+        return text
     text = _ORDINAL_NOUN.sub(lambda m: f"{_canonical_noun(m[2])} {_digit(m[1])}", text)
     text = _NOUN_NUMBER.sub(lambda m: f"{_canonical_noun(m[1])} {_digit(m[2])}", text)
     text = _NOUN_LIST.sub(lambda m: f"{m[1]} {m[2]}" + _LIST_ITEM.sub(lambda n: f"{n[1]}{m[1]} {n[2]}", m[3]), text)
@@ -88,13 +99,22 @@ class SynonymTable:
     # maps a run of stems to the group's canonical token; longest runs first
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
     longest: int = 1
+    # the stems a phrase can start with: elsewhere there is nothing to look up
+    starts: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", frozenset(run[0] for run in self.phrases))
 
     def apply(self, stems: list[str]) -> list[str]:
-        if not self.phrases:
+        if not self.phrases or self.starts.isdisjoint(stems):
             return stems
         out: list[str] = []
         i, n = 0, len(stems)
         while i < n:
+            if stems[i] not in self.starts:
+                out.append(stems[i])
+                i += 1
+                continue
             for size in range(min(self.longest, n - i), 0, -1):
                 canon = self.phrases.get(tuple(stems[i:i + size]))
                 if canon is not None:
@@ -113,6 +133,7 @@ class Analyzer:
     def __init__(self, synonym_groups: Iterable[Sequence[str]] = ()) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._stem_cache: dict[str, str] = {}
+        self._word_stems: dict[str, str | None] = {}  # a word as found -> its stem; None for a stopword
         self.synonym_groups = tuple(tuple(g) for g in synonym_groups)
         self.synonyms = self._build_synonyms(self.synonym_groups)
 
@@ -143,10 +164,25 @@ class Analyzer:
             self._stem_cache[word] = stem
         return stem
 
+    def _word_stem(self, found: str) -> str | None:
+        word = _EVERYWHERE.get(found, found)
+        stem = None if word in STOPWORDS else self._stem(word)
+        self._word_stems[found] = stem
+        return stem
+
     def _stems(self, text: str) -> list[str]:
-        text = rewrite_numbers(_POSSESSIVE.sub(r"\1", normalise(text)))
-        words = [_EVERYWHERE.get(w, w) for w in _WORD.findall(text)]
-        stems: list[str] = []
+        text = normalise(text)
+        if "'s" in text:
+            text = _POSSESSIVE.sub(r"\1", text)
+        found = _WORD.findall(rewrite_numbers(text))
+        known = self._word_stems
+        stems = [known[w] if w in known else self._word_stem(w) for w in found]
+        if _COUNTED_STEMS.isdisjoint(stems):
+            # Speed: without a counted noun there is no compound token, and
+            # the loop below would only drop the stopwords.
+            return [stem for stem in stems if stem is not None]
+        words = [_EVERYWHERE.get(w, w) for w in found]
+        stems = []
         previous = ""
         for word in words:
             if word in STOPWORDS:
@@ -158,7 +194,7 @@ class Analyzer:
             # a passage that merely has "season" and a stray "2".
             if previous and word.isdigit():
                 stems.append(previous + COMPOUND_MARK + word)
-            previous = stem if stem in {"season", "episod", "volum", "book", "part", "chapter"} else ""
+            previous = stem if stem in _COUNTED_STEMS else ""
         return stems
 
     def tokens(self, text: str) -> list[str]:
