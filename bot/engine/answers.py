@@ -143,7 +143,7 @@ class AnswerPicker:
         candidates = (self._candidate(hit, weights, kind) for hit in hits)
         ranked = sorted(candidates, key=lambda c: (-c.rank_value, -c.confidence, c.hit.passage))
         best = ranked[0]
-        if best.confidence < self.policy.min_confidence or not self._specific_enough(weights, best.hit.passage):
+        if best.confidence < self.policy.min_confidence or not self._specific_enough(weights, best, kind):
             return None
         chosen = self._prefer_newer(ranked)
         ordered = [chosen] + [c for c in ranked if c is not chosen]
@@ -162,17 +162,22 @@ class AnswerPicker:
         answers = [_answer(c) for c in picked]
         return replace(answers[0], alternatives=tuple(answers[1:]))
 
-    def _specific_enough(self, weights: dict[str, float], passage: int) -> bool:
-        """A one-word match answers only when that word is what the corpus is about.
+    def _specific_enough(self, weights: dict[str, float], best: Candidate, kind: AnswerType) -> bool:
+        """A one-word match answers only with more evidence than the word itself.
 
         "what time is it?" shares the single word "time" with some passage;
         that is chance, not an answer.  Two or more question words found
-        together, or one word that appears in an article title, is evidence.
+        together is evidence; so is one word that appears in an article title
+        (what the corpus is about), or one word in a sentence that holds the
+        kind of thing asked for ("where was it filmed?" -> "filmed in Herne Bay").
         """
+        passage = best.hit.passage
         matched = [t for t in weights if t in self.index.vocab and _contains(self.index, t, passage)]
         if len(matched) >= 2:
             return True
-        return bool(matched) and matched[0] in self._title_tokens()
+        # Names are everywhere in news prose, so only a place, date or number counts here.
+        typed = best.typed and kind is not AnswerType.NAME
+        return bool(matched) and (typed or matched[0] in self._title_tokens())
 
     def _title_tokens(self) -> frozenset[str]:
         if self._titles is None:

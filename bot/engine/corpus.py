@@ -157,7 +157,8 @@ def load_corpus(
         except frontmatter.FrontMatterError as exc:
             errors.append(LoadError(rel, exc.line, str(exc)))
         except FileNotFoundError:
-            errors.append(LoadError(rel, None, "file disappeared while it was being read"))
+            reason = "broken link: its target does not exist" if path.is_symlink() else "file disappeared while it was being read"
+            errors.append(LoadError(rel, None, reason))
         except OSError as exc:
             errors.append(LoadError(rel, None, f"cannot read file: {exc.strerror or exc}"))
         if progress is not None:

@@ -94,6 +94,15 @@ def parse(text: str) -> FrontMatter:
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "cannot be parsed"
         raise FrontMatterError(line, f"front matter is not valid YAML: {problem}") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        # A type tag that does not convert ("date: !!int abc") or absurd nesting:
+        # PyYAML raises plain Python errors for these, not YAMLError.
+        line, text = next(((n, t) for n, t in enumerate(block, start=2) if "!!" in t), (2, ""))
+        key = text.split(":", 1)[0].strip() if ":" in text else ""
+        if key == "date":
+            raise FrontMatterError(line, f"date {text.split(':', 1)[1].strip()!r} is not a date; write it as YYYY-MM-DD") from None
+        what = f"the value of {key!r}" if key else "a value"
+        raise FrontMatterError(line, f"front matter: {what} cannot be read ({type(exc).__name__}: {str(exc)[:80]})") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
