@@ -10,7 +10,9 @@ match the question: it never makes an answer out of nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import Enum
+from typing import Callable
 
 from bot.engine.stopwords import STOPWORDS
 
@@ -40,19 +42,76 @@ _PLACE = re.compile(
 )
 
 
-def question_type(question: str) -> AnswerType:
+_HOW_MANY = re.compile(r"\bhow many\s+(.*)", re.I)
+_COUNT = r"(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|dozen)"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the question asks for: a kind, and for "how many X" the counted word X."""
+
+    kind: AnswerType = AnswerType.NONE
+    counted: str | None = None
+
+
+def question_type(question: str) -> Expected:
     for pattern, kind in _QUESTION_TYPES:
         if pattern.search(question):
-            return kind
-    return AnswerType.NONE
+            counted = None
+            if kind is AnswerType.NUMBER and (match := _HOW_MANY.search(question)):
+                counted = _counted_word(match.group(1))
+            return Expected(kind, counted)
+    return Expected()
 
 
-def has_answer_type(sentence: str, kind: AnswerType) -> bool:
+def _counted_word(phrase: str) -> str | None:
+    """The noun of "how many <phrase>": the last word before the verb ("heartstopper books are" -> books)."""
+    counted = None
+    for word in re.findall(r"[a-z]+", phrase.lower()):
+        if word in STOPWORDS or word in {"of", "the"}:
+            if counted:
+                break
+            continue
+        counted = word
+    return counted if counted and len(counted) >= 3 else None
+
+
+_COUNT_WORD = re.compile(rf"^{_COUNT}$", re.I)
+_WORDS = re.compile(r"[\w%.,-]+")
+
+
+def counts(sentence: str, counted: str, tokens: Callable[[str], list[str]]) -> bool:
+    """Whether a number stands just before the counted thing ("eight episodes", "four volumes of").
+
+    ``tokens`` is the corpus analyzer, so synonyms count too (volumes are
+    books).  "number one YA book" and "Volume 1" name a rank, not a count.
+    """
+    target = set(tokens(counted))
+    words = _WORDS.findall(sentence)
+    for i, word in enumerate(words):
+        word = word.strip(".,")
+        if not _COUNT_WORD.match(word):
+            continue
+        before = words[i - 1].lower().strip(".,") if i else ""
+        if before in {"number", "no", "volume", "season", "episode", "series", "book", "part", "top"}:
+            continue
+        if target & set(tokens(" ".join(words[i + 1:i + 4]))):
+            return True
+    return False
+
+
+def has_answer_type(sentence: str, expected: Expected | AnswerType, tokens: Callable[[str], list[str]] | None = None) -> bool:
+    """Whether ``sentence`` holds what ``expected`` asks for; ``tokens`` (the analyzer) enables count checks."""
+    if isinstance(expected, AnswerType):
+        expected = Expected(expected)
+    kind = expected.kind
     if kind is AnswerType.NONE:
         return False
     if kind is AnswerType.DATE:
         return bool(_DATE.search(sentence))
     if kind is AnswerType.NUMBER:
+        if expected.counted and tokens is not None:
+            return counts(sentence, expected.counted, tokens)
         return bool(_NUMBER.search(sentence))
     if kind is AnswerType.NAME:
         for match in _CAPS_RUN.finditer(sentence):

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from bot.engine.analysis import COMPOUND_MARK, Analyzer
-from bot.engine.answer_types import AnswerType, has_answer_type, question_type
+from bot.engine.answer_types import AnswerType, Expected, has_answer_type, question_type
 from bot.engine.index import BM25Index, Hit
 from bot.engine.models import Answer, Passage
 from bot.engine.passages import sentences
@@ -106,7 +106,7 @@ class AnswerPicker:
             body = body[len(passage.heading):].strip() or passage.text
         return tuple((s, frozenset(self.analyzer.tokens(s))) for s in sentences(body))
 
-    def best_sentence(self, passage: Passage, weights: dict[str, float], kind: AnswerType = AnswerType.NONE) -> tuple[str, float, bool]:
+    def best_sentence(self, passage: Passage, weights: dict[str, float], kind: Expected = Expected()) -> tuple[str, float, bool]:
         """The sentence to highlight, the best coverage of any sentence, and whether the highlight has the asked-for kind.
 
         The highlight is the sentence holding most of the question, except
@@ -119,13 +119,13 @@ class AnswerPicker:
         best, best_key, best_cov = passage.text, (False, -1.0), 0.0
         for sentence, tokens in self._sentences(passage.id):
             score = sum(w for token, w in weights.items() if token in tokens)
-            key = (score > 0 and has_answer_type(sentence, kind), score)
+            key = (score > 0 and has_answer_type(sentence, kind, self.analyzer.tokens), score)
             best_cov = max(best_cov, score / total)
             if key > best_key:
                 best, best_key = sentence, key
         return best, best_cov, best_key[0]
 
-    def _candidate(self, hit: Hit, weights: dict[str, float], kind: AnswerType) -> Candidate:
+    def _candidate(self, hit: Hit, weights: dict[str, float], kind: Expected) -> Candidate:
         passage = self.passages[hit.passage]
         sentence, sentence_cov, typed = self.best_sentence(passage, weights, kind)
         confidence = (self.coverage(weights, hit.passage) + sentence_cov) / 2
@@ -162,7 +162,7 @@ class AnswerPicker:
         answers = [_answer(c) for c in picked]
         return replace(answers[0], alternatives=tuple(answers[1:]))
 
-    def _specific_enough(self, weights: dict[str, float], best: Candidate, kind: AnswerType) -> bool:
+    def _specific_enough(self, weights: dict[str, float], best: Candidate, kind: Expected) -> bool:
         """A one-word match answers only with more evidence than the word itself.
 
         "what time is it?" shares the single word "time" with some passage;
@@ -176,7 +176,7 @@ class AnswerPicker:
         if len(matched) >= 2:
             return True
         # Names are everywhere in news prose, so only a place, date or number counts here.
-        typed = best.typed and kind is not AnswerType.NAME
+        typed = best.typed and kind.kind is not AnswerType.NAME
         return bool(matched) and (typed or matched[0] in self._title_tokens())
 
     def _title_tokens(self) -> frozenset[str]:
