@@ -30,6 +30,7 @@ COGS = (
     "bot.discord_bot.cogs.admin",
     "bot.discord_bot.cogs.settings",
     "bot.discord_bot.cogs.info",
+    "bot.discord_bot.cogs.corpus_admin",
 )
 
 
