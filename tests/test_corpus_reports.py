@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.discord_bot.corpus_reports import article_choices, failure_text, find_article
+from bot.discord_bot.corpus_reports import article_choices, failure_text, not_found_text
+from bot.ingest.lookup import matching_articles
 from bot.discord_bot.text import CONTENT_LIMIT
 from bot.engine.models import Article
 
@@ -45,13 +46,17 @@ def test_choices_respect_discord_limits_and_tell_equal_titles_apart():
     assert article_choices(articles, "too long") == []  # its value would make Discord refuse the list
 
 
-def test_find_article_by_id_file_name_or_exact_title():
+def test_an_article_is_named_by_id_file_name_or_exact_title_and_twins_are_not_guessed():
     articles = [article("news/renewal.md", "Renewed for two seasons"), article("cast.md", "The cast"), article("cast-2.md", "The cast")]
-    assert find_article(articles, "news/renewal.md").id == "news/renewal.md"
-    assert find_article(articles, "NEWS/RENEWAL").id == "news/renewal.md"
-    assert find_article(articles, " renewed  for two SEASONS ").id == "news/renewal.md"
-    assert find_article(articles, "The cast") is None  # two articles: the admin must pick one from the list
-    assert find_article(articles, "nothing like it") is None
+    assert [a.id for a in matching_articles(articles, "news/renewal.md")] == ["news/renewal.md"]
+    assert [a.id for a in matching_articles(articles, "NEWS/RENEWAL")] == ["news/renewal.md"]
+    assert [a.id for a in matching_articles(articles, " renewed  for two SEASONS ")] == ["news/renewal.md"]
+    assert [a.id for a in matching_articles(articles, "cast.md")] == ["cast.md"]
+    twins = matching_articles(articles, "the cast")
+    assert not_found_text("The cast", twins) == "Not removed: 2 articles are called “The cast” (cast.md, cast-2.md); pick one from the list."
+    assert not_found_text("nothing_like_it", matching_articles(articles, "nothing_like_it")) == (
+        "Not removed: no article called “nothing\\_like\\_it”; pick one from the list as you type."
+    )
 
 
 def test_failure_text_is_one_escaped_line_within_the_limit():

@@ -266,3 +266,31 @@ async def test_remove_suggests_titles_moves_the_file_aside_and_the_article_stops
     kept = after.pop(f".removed/{RENEWAL_FILE}")
     assert kept.startswith(f'---\ntitle: "{RENEWAL_TITLE}"'.encode())
     assert after == original  # everything else exactly as it was
+
+
+async def test_an_upload_over_the_size_limit_is_refused_without_downloading_it(fake_discord, world, corpus):
+    original = snapshot(corpus)
+    text = markdown_article(CASTING_TITLE, CASTING_PARAGRAPHS, source="Film Post").encode("utf-8")
+    upload = fake_discord.attachment("colman.md", text)
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)) as run:
+        run.bot.get_cog("CorpusAdmin").max_bytes = len(text) - 1
+        refusal = await refused_at_once(fake_discord, "add", {"file": upload}, user=world.admin, channel=world.channel)
+    assert refusal.ephemeral
+    assert refusal.content == f"Not added: too large: colman.md is {len(text):,} bytes, over the {len(text) - 1:,} byte limit"
+    assert fake_discord.requests_to("GET", "/attachments/*") == []
+    assert snapshot(corpus) == original
+
+
+async def test_removing_the_last_article_puts_it_back_and_keeps_answering(fake_discord, world, corpus):
+    for extra in sorted(corpus.glob("*.md"))[1:]:
+        extra.unlink()
+    (only,) = corpus.glob("*.md")
+    original = snapshot(corpus)
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)) as run:
+        handle = await fake_discord.slash("remove", {"article": only.name}, user=world.admin, channel=world.channel)
+        result = (await handle.wait_for_reply(lambda r: r.kind == "edit", 15, "the /remove result")).message
+        assert run.bot.index.size().articles == 1
+    assert result.ephemeral and not result.embeds
+    assert result.content.startswith("Not removed: the reindex failed (")
+    assert result.content.endswith("its file was put back, and the previous index still answers")
+    assert snapshot(corpus) == original

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.discord_bot.text import CONTENT_LIMIT, cut, escape, format_date
+from bot.ingest.lookup import folded
 
 if TYPE_CHECKING:
     from bot.discord_bot.holder import ReindexReport
@@ -91,6 +92,14 @@ def removed_embed(article: "Article", kept_as: str, report: "ReindexReport") -> 
     return embed
 
 
+def not_found_text(given: str, matches: Sequence["Article"]) -> str:
+    """Why /remove cannot tell which article was meant."""
+    if matches:
+        files = ", ".join(escape(a.id) for a in matches[:5])
+        return cut(f"Not removed: {len(matches)} articles are called “{escape(given)}” ({files}); pick one from the list.", CONTENT_LIMIT)
+    return cut(f"Not removed: no article called “{escape(given)}”; pick one from the list as you type.", CONTENT_LIMIT)
+
+
 def failure_text(verb: str, reason: str) -> str:
     """One line saying nothing was changed ("Not added"), and why (the ingest messages are written for admins)."""
     reason = reason.strip()
@@ -99,45 +108,29 @@ def failure_text(verb: str, reason: str) -> str:
     return cut(f"{verb}: {escape(reason)}", CONTENT_LIMIT)
 
 
-def _folded(text: str) -> str:
-    """How titles are compared: case and runs of spaces do not matter."""
-    return " ".join(text.casefold().split())
-
-
 def article_choices(articles: Sequence["Article"], typed: str) -> list[app_commands.Choice[str]]:
     """Articles whose title (or file name) contains what the admin typed; titles starting with it first.
 
     The value is the article id, so the command gets an exact file even when
     two titles are alike; such titles get their file name added to tell them apart.
     """
-    needle = _folded(typed)
-    counts = Counter(_folded(a.title) for a in articles)
+    needle = folded(typed)
+    counts = Counter(folded(a.title) for a in articles)
     ranked = []
     for article in articles:
         if len(article.id) > CHOICE_LIMIT:
             continue  # Discord would refuse the whole list for one over-long value
         title = " ".join(article.title.split())
-        folded = _folded(title)
-        if needle and needle not in folded and needle not in article.id.casefold():
+        key = folded(title)
+        if needle and needle not in key and needle not in article.id.casefold():
             continue
-        ranked.append((not folded.startswith(needle), folded, article.id, title))
+        ranked.append((not key.startswith(needle), key, article.id, title))
     ranked.sort()
     choices = []
-    for _, folded, article_id, title in ranked[:MAX_CHOICES]:
+    for _, key, article_id, title in ranked[:MAX_CHOICES]:
         name = title or article_id
-        if title and counts[folded] > 1:
+        if title and counts[key] > 1:
             suffix = f" ({article_id})"
             name = cut(title, CHOICE_LIMIT - len(suffix)) + suffix
         choices.append(app_commands.Choice(name=cut(name, CHOICE_LIMIT), value=article_id))
     return choices
-
-
-def find_article(articles: Sequence["Article"], given: str) -> "Article | None":
-    """The article an admin meant: its id (as autocomplete sends), its file name without .md, or its exact title."""
-    given = given.strip()
-    for article in articles:
-        if article.id == given:
-            return article
-    folded = _folded(given)
-    matches = [a for a in articles if a.id.casefold() in {folded, folded + ".md"} or _folded(a.title) == folded]
-    return matches[0] if len(matches) == 1 else None

@@ -28,7 +28,7 @@ from discord.ext import commands
 
 from bot.discord_bot.checks import Refused, require_admin
 from bot.discord_bot.client import FanBot
-from bot.discord_bot.corpus_reports import added_embed, article_choices, failure_text, find_article, removed_embed
+from bot.discord_bot.corpus_reports import added_embed, article_choices, failure_text, not_found_text, removed_embed
 from bot.discord_bot.holder import ReindexInProgress, ReindexReport
 from bot.discord_bot.replies import NO_PINGS, respond
 from bot.discord_bot.text import CONTENT_LIMIT, cut, escape
@@ -36,6 +36,7 @@ from bot.ingest import pipeline, store
 from bot.ingest.errors import IngestError
 from bot.ingest.extract import HTML_SUFFIXES, TEXT_SUFFIXES, Extracted, extract_file
 from bot.ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from bot.ingest.lookup import matching_articles
 
 log = logging.getLogger(__name__)
 
@@ -187,14 +188,11 @@ class CorpusAdmin(commands.Cog):
     @app_commands.guild_only()
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
         holder = self.bot.index
-        found = find_article(holder.engine.articles, article)
-        if found is None:
-            await respond(
-                interaction,
-                content=cut(f"Not removed: no article called “{escape(article)}”; pick one from the list as you type.", CONTENT_LIMIT),
-                ephemeral=True,
-            )
+        matches = matching_articles(holder.engine.articles, article)
+        if len(matches) != 1:
+            await respond(interaction, content=not_found_text(article, matches), ephemeral=True)
             return
+        found = matches[0]
         if holder.reindexing:
             await respond(interaction, content=busy(holder.reindex_started_at).reason, ephemeral=True)
             return
