@@ -66,7 +66,8 @@ async def test_add_a_link_writes_the_article_shows_what_fans_get_and_then_answer
         before = await ask(fake_discord, world, LETTER_QUESTION)
         first, result = await add(fake_discord, world, {"url": url})
         after = await ask(fake_discord, world, LETTER_QUESTION)
-        assert run.bot.index.size().articles == 6
+        _, bare = await add(fake_discord, world, {"url": site.url("/news/colman")})
+        assert run.bot.index.size().articles == 7
     assert first.startswith("Fetching http://127.0.0.1:")
     assert result.ephemeral and pings_nobody(result) and result.content == ""
     embed = embed_of(result)
@@ -88,6 +89,10 @@ async def test_add_a_link_writes_the_article_shows_what_fans_get_and_then_answer
     assert answered_from(before) != RENEWAL_TITLE
     assert answered_from(after) == RENEWAL_TITLE
     assert "Kit Connor and Joe Locke" in embed_of(after)["description"]
+    # a page that declares nothing: shown as unknown and undated, written as empty, never guessed
+    bare_fields = fields_of(embed_of(bare))
+    assert (bare_fields["Source"], bare_fields["Date"]) == ("unknown", "undated")
+    assert 'source: ""\nurl: "' in (corpus / "olivia-colman-on-playing-nicks-mum-in-heartstopper.md").read_text(encoding="utf-8")
 
 
 async def test_add_an_uploaded_markdown_file_keeps_its_front_matter(fake_discord, world, corpus):
@@ -107,6 +112,24 @@ async def test_add_an_uploaded_markdown_file_keeps_its_front_matter(fake_discord
     written = (corpus / "olivia-colman-on-playing-nicks-mum.md").read_text(encoding="utf-8")
     assert written.startswith(f'---\ntitle: "{CASTING_TITLE}"\nsource: "Film Post"\nurl: null\ndate: 2022-04-28\n---\n')
     assert answered_from(answer) == CASTING_TITLE
+
+
+async def test_markup_and_mentions_in_an_article_are_shown_literally_and_ping_nobody(fake_discord, world, corpus):
+    text = (
+        "Nick *and* Charlie @everyone\n\n"
+        "Fans of __Heartstopper__ asked <@123456789012345678> and @here when the **Paris** episode airs; the answer is `soon`.\n"
+    )
+    upload = fake_discord.attachment("odd.txt", text.encode("utf-8"))
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)):
+        _, result = await add(fake_discord, world, {"file": upload})
+    embed = embed_of(result)
+    assert fields_of(embed)["Title"] == "Nick \\*and\\* Charlie @\u200beveryone"
+    assert embed["description"] == (
+        "**First passage**\nFans of \\_\\_Heartstopper\\_\\_ asked <@\u200b123456789012345678> and @\u200bhere when the "
+        "\\*\\*Paris\\*\\* episode airs; the answer is \\`soon\\`."
+    )
+    assert fields_of(embed)["File"] == "nick-and-charlie-everyone.md"
+    assert pings_nobody(result) and not result.pings()
 
 
 async def test_the_same_link_again_is_recognised_not_duplicated(fake_discord, world, corpus, site):  # noqa: F811
