@@ -172,7 +172,10 @@ class CorpusAdmin(commands.Cog):
             indexed = next((a for a in holder.engine.articles if a.id == saved.article_id), None)
             if indexed is not None and indexed.checksum == await asyncio.to_thread(_checksum, saved.path):
                 return added_embed(pipeline.confirm(saved, holder.engine), None)  # the index already has this very file
-        report = await self._reindex_or_undo(lambda: store.undo(saved), "the new file was taken out again")
+        undone = {"created": "the new file was taken out again", "updated": "the previous version was put back"}
+        report = await self._reindex_or_undo(
+            lambda: store.undo(saved), undone.get(saved.action, "the file was left as it was")
+        )
         try:
             added = await asyncio.to_thread(pipeline.confirm, saved, holder.engine)
         except IngestError as err:  # the file is rolled back; the index must forget it too
