@@ -8,18 +8,11 @@ import sys
 from typing import Sequence
 
 from bot import __version__
-from bot.cli import ask, evaluate, index, run
+from bot.cli import add, ask, evaluate, index, remove, run
 from bot.cli.common import CliError
 
-SUBCOMMANDS = [ask, index, evaluate, run]
-
-try:  # optional faces, present when their modules are installed
-    from bot.cli import add
-
-    SUBCOMMANDS.append(add)
-except ImportError:  # pragma: no cover
-    pass
-try:
+SUBCOMMANDS = [ask, index, evaluate, add, remove, run]
+try:  # the benchmark face ships with the package but is optional to import
     from bot.cli import bench
 
     SUBCOMMANDS.append(bench)
