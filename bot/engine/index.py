@@ -29,6 +29,7 @@ K1 = 1.5
 B = 0.75
 EPSILON = 0.25
 HEAD = 128  # strongest postings kept per common term, to guess the k-th best score cheaply
+_BLOCK = 2048  # passages per step of the build (about 120k tokens)
 _DENSE_SHARE = 8  # more candidates than size / this: one pass over a dense score array is cheaper
 
 
@@ -47,12 +48,20 @@ class BM25Index:
         self.k1, self.b, self.epsilon = k1, b, epsilon
         self.size = size = len(documents)
         doc_len = np.fromiter(map(len, documents), dtype=np.int64, count=size)
-        flat = list(chain.from_iterable(documents))
         # Term ids in order of first appearance: the order in which BM25Okapi
         # sums idfs, which matters for the float average behind the floor.
-        self.vocab = vocab = {token: term for term, token in enumerate(dict.fromkeys(flat))}
-        keys = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-        del flat
+        self.vocab = vocab = {}
+        parts = []
+        # In blocks: one C call over a million tokens would hold the GIL for
+        # a third of a second, and the bot's event loop shares this process.
+        for block in range(0, size, _BLOCK):
+            flat = list(chain.from_iterable(documents[block:block + _BLOCK]))
+            for token in dict.fromkeys(flat):
+                if token not in vocab:
+                    vocab[token] = len(vocab)
+            parts.append(np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat)))
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        del parts
         self.doc_len = doc_len
         self.avgdl = float(doc_len.sum()) / size
         # One key per token, term * size + doc; sorted, equal keys are the
