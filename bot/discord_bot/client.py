@@ -7,6 +7,7 @@ loop), load one cog per feature and sync the slash commands.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -17,10 +18,11 @@ from discord.ext import commands
 from bot.config import Config
 from bot.discord_bot.checks import Refused
 from bot.discord_bot.holder import IndexHolder, NotReady
+from bot.discord_bot.inflight import SHUTDOWN_GRACE_SECONDS, InFlight
 from bot.discord_bot.replies import NO_PINGS, respond
 from bot.discord_bot.throttle import AnsweredMessages, Cooldowns
 from bot.engine import Engine, EngineConfig
-from bot.storage import SettingDefaults, SettingsStore
+from bot.storage import SettingDefaults, SettingsStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,13 @@ def point_discord_at(config: Config) -> None:
 class FanTree(app_commands.CommandTree):
     """Turns command errors into replies the user understands; real faults go to the log."""
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # Every command counts as an answer in flight, so a shutdown lets it finish (see inflight.py).
+        client = self.client
+        if isinstance(client, FanBot):
+            client.in_flight.add(f"/{_name(interaction)} in channel {interaction.channel_id} of server {interaction.guild_id}")
+        return True
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         if isinstance(error, Refused):
             message = str(error)
@@ -54,14 +63,24 @@ class FanTree(app_commands.CommandTree):
             message = "You can't use this command here."
         elif isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, NotReady):
             message = "I'm still reading my articles; try again in a moment."
+        elif isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, StoreError):
+            # A locked or broken settings database: the admin needs the file's name (in the log), not a traceback.
+            log.error("Command /%s in channel %s of server %s: %s", _name(interaction), interaction.channel_id,
+                      interaction.guild_id, error.original)
+            message = "I couldn't read or save this server's settings just now; try again in a moment."
         else:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("Command /%s failed", command, exc_info=error)
+            # Which server and channel: an admin reading the log must find the conversation.
+            log.error("Command /%s failed in channel %s of server %s", _name(interaction), interaction.channel_id,
+                      interaction.guild_id, exc_info=error)
             message = "Something went wrong on my side; the admins can find the details in the bot's log."
         try:
             await respond(interaction, content=message, ephemeral=True)
         except discord.HTTPException:
             log.warning("Could not tell the user about an error (interaction expired?)", exc_info=True)
+
+
+def _name(interaction: discord.Interaction) -> str:
+    return interaction.command.qualified_name if interaction.command else "?"
 
 
 class FanBot(commands.Bot):
@@ -84,6 +103,9 @@ class FanBot(commands.Bot):
         self.cooldowns = Cooldowns()
         self.answered = AnsweredMessages()
         self._store: SettingsStore | None = None
+        self.in_flight = InFlight()
+        self.shutdown_grace = SHUTDOWN_GRACE_SECONDS  # tests shorten it; see close()
+        self._shutdown: asyncio.Task[None] | None = None
 
     @property
     def store(self) -> SettingsStore:
@@ -134,8 +156,20 @@ class FanBot(commands.Bot):
         """No prefix commands: the cogs' listeners handle mentions and opted-in channels."""
 
     async def close(self) -> None:
-        """Disconnect, then close the database (SIGTERM ends up here)."""
+        """Let answers in flight finish (bounded), disconnect, then close the database (SIGTERM ends up here).
+
+        The wait comes first because closing the connection would fail a reply
+        half sent.  close() is called more than once (the signal handler, then
+        ``async with``/``serve``): every caller waits for the one shutdown to
+        complete, so nobody returns while the database is still open.
+        """
+        if self._shutdown is None:
+            self._shutdown = asyncio.create_task(self._shut_down(), name="FanBot shutdown")
+        await asyncio.shield(self._shutdown)
+
+    async def _shut_down(self) -> None:
         try:
+            await self.in_flight.drain(self.shutdown_grace)
             await super().close()
         finally:
             if self._store is not None:

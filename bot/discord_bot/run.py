@@ -49,6 +49,9 @@ async def serve(config: Config, bot: FanBot | None = None) -> int:
     try:
         async with bot:
             await bot.start(config.token)
+        # discord.py's ``async with`` exit only waits for its own part of close(); ours also closes the
+        # database, and asyncio.run would cancel it half done if we returned first.
+        await bot.close()
     except discord.LoginFailure:
         log.error("Discord rejected DISCORD_TOKEN: reset the token in the developer portal and update it.")
         return 1

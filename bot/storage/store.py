@@ -11,8 +11,9 @@ import datetime as dt
 import logging
 import math
 import sqlite3
-from dataclasses import replace
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 import aiosqlite
 
@@ -33,6 +34,15 @@ class StoreError(RuntimeError):
     """The database cannot be used (unreadable file, schema from a newer bot); the message says which."""
 
 
+# How long a statement waits for another process's lock before giving up. Short enough that an
+# admin's /settings still gets its answer within Discord's 3-second interaction window.
+BUSY_TIMEOUT_SECONDS = 2.0
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
 class SettingsStore:
     """Settings and feedback for all servers, backed by one SQLite file.
 
@@ -44,15 +54,23 @@ class SettingsStore:
         self.path = path
         self.defaults = defaults
         self._cache: dict[int, GuildSettings] = {}
+        self._data_version: int | None = None  # changes when another connection commits: the cache is stale
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path | str, defaults: SettingDefaults | None = None) -> "SettingsStore":
-        """Open (creating the file and its folder on first start) and bring the schema up to date."""
+    async def open(
+        cls, path: Path | str, defaults: SettingDefaults | None = None, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    ) -> "SettingsStore":
+        """Open (creating the file and its folder on first start), check it, and bring the schema up to date.
+
+        A file that is locked, not a database or damaged raises StoreError
+        naming it, before anything is written: a corrupt database is left
+        exactly as it was for its owner to restore, never reset.
+        """
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = await aiosqlite.connect(path)
+            conn = await aiosqlite.connect(path, timeout=busy_timeout)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the settings database {path}: {exc}") from exc
         store = cls(conn, path, defaults or SettingDefaults())
@@ -74,6 +92,23 @@ class SettingsStore:
         if not self._closed:
             self._closed = True
             await self._conn.close()
+            log.info("Closed the settings database %s", self.path)
+
+    @asynccontextmanager
+    async def _using(self, doing: str) -> AsyncIterator[None]:
+        """Turn SQLite failures into a StoreError that names the file, and end a failed transaction."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            try:
+                await self._conn.rollback()  # release any lock the failed statement took
+            except sqlite3.Error:
+                pass
+            if _is_locked(exc):
+                raise StoreError(
+                    f"the settings database {self.path} is locked by another process; could not {doing}"
+                ) from exc
+            raise StoreError(f"the settings database {self.path} failed to {doing}: {exc}") from exc
 
     @property
     def closed(self) -> bool:
@@ -87,8 +122,18 @@ class SettingsStore:
     async def _migrate(self) -> None:
         try:
             version = await self.schema_version()
+            # Reads every page's structure (cheap for a settings file): damage shows now, before any write.
+            async with self._conn.execute("PRAGMA quick_check") as cur:
+                problems = [str(r[0]) for r in await cur.fetchall()]
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
+            if _is_locked(exc):
+                raise StoreError(
+                    f"the settings database {self.path} is locked by another process ({exc}); "
+                    "stop the other bot or close the program holding it, then start again"
+                ) from exc
+            raise StoreError(self._corrupt(str(exc))) from exc
+        if problems != ["ok"]:
+            raise StoreError(self._corrupt("; ".join(problems[:3])))
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {version}, newer than this bot's {SCHEMA_VERSION}; "
@@ -101,22 +146,50 @@ class SettingsStore:
             )
             log.info("Settings database %s migrated to schema version %d", self.path, number + 1)
 
+    def _corrupt(self, detail: str) -> str:
+        return (
+            f"the settings database {self.path} is corrupt or not an SQLite database ({detail}); "
+            "the bot leaves the file untouched: restore it from a backup, or move it away to start with defaults"
+        )
+
     # -- settings ---------------------------------------------------------
+
+    async def _forget_if_changed_elsewhere(self) -> None:
+        """Drop the cache when another connection (a second bot, an admin's shell) committed since we read.
+
+        ``PRAGMA data_version`` is per connection and ignores our own commits, so
+        this costs one tiny query and never a re-read unless someone else wrote.
+        When the file is locked the cached copy is the best answer there is.
+        """
+        try:
+            async with self._conn.execute("PRAGMA data_version") as cur:
+                row = await cur.fetchone()
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc):
+                raise
+            log.debug("Settings database %s is locked; using cached settings", self.path)
+            return
+        version = int(row[0]) if row else None
+        if version != self._data_version:
+            self._cache.clear()
+            self._data_version = version
 
     async def get(self, guild_id: int) -> GuildSettings:
         """The effective settings of a server (defaults for a server never configured)."""
-        cached = self._cache.get(guild_id)
-        if cached is not None:
-            return cached
-        async with self._conn.execute(
-            "SELECT answer_mentions, confidence_bar, cooldown_seconds FROM guild_settings WHERE guild_id = ?",
-            (guild_id,),
-        ) as cur:
-            row = await cur.fetchone()
-        async with self._conn.execute(
-            "SELECT channel_id FROM auto_answer_channels WHERE guild_id = ?", (guild_id,)
-        ) as cur:
-            channels = frozenset(int(r[0]) for r in await cur.fetchall())
+        async with self._using(f"read the settings of server {guild_id}"):
+            await self._forget_if_changed_elsewhere()
+            cached = self._cache.get(guild_id)
+            if cached is not None:
+                return cached
+            async with self._conn.execute(
+                "SELECT answer_mentions, confidence_bar, cooldown_seconds FROM guild_settings WHERE guild_id = ?",
+                (guild_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            async with self._conn.execute(
+                "SELECT channel_id FROM auto_answer_channels WHERE guild_id = ?", (guild_id,)
+            ) as cur:
+                channels = frozenset(int(r[0]) for r in await cur.fetchall())
         mentions, bar, cooldown = row if row else (None, None, None)
         settings = GuildSettings(
             guild_id=guild_id,
@@ -134,13 +207,12 @@ class SettingsStore:
             sql = "INSERT OR IGNORE INTO auto_answer_channels (guild_id, channel_id) VALUES (?, ?)"
         else:
             sql = "DELETE FROM auto_answer_channels WHERE guild_id = ? AND channel_id = ?"
-        await self._conn.execute(sql, (guild_id, channel_id))
-        await self._conn.commit()
-        current = await self.get(guild_id)
-        channels = current.auto_channels | {channel_id} if enabled else current.auto_channels - {channel_id}
-        updated = replace(current, auto_channels=frozenset(channels))
-        self._cache[guild_id] = updated
-        return updated
+        async with self._using(f"change the auto-answer channels of server {guild_id}"):
+            await self._conn.execute(sql, (guild_id, channel_id))
+            await self._conn.commit()
+        # Re-read rather than patch the cached copy: another bot may have changed this server meanwhile.
+        self._cache.pop(guild_id, None)
+        return await self.get(guild_id)
 
     async def update(
         self,
@@ -162,6 +234,16 @@ class SettingsStore:
                 )
         if cooldown_seconds is not None and not 0 <= cooldown_seconds <= MAX_COOLDOWN_SECONDS:
             raise ValueError(f"the cooldown must be between 0 and {MAX_COOLDOWN_SECONDS} seconds, got {cooldown_seconds}")
+        async with self._using(f"save the settings of server {guild_id}"):
+            await self._update_row(guild_id, answer_mentions, confidence_bar, cooldown_seconds)
+        self._cache.pop(guild_id, None)
+        return await self.get(guild_id)
+
+    async def _update_row(
+        self, guild_id: int, answer_mentions: bool | None, confidence_bar: float | None, cooldown_seconds: int | None
+    ) -> None:
+        # Only the columns given change (COALESCE keeps the others): two bots changing different
+        # settings of one server cannot undo each other.
         await self._conn.execute(
             """
             INSERT INTO guild_settings (guild_id, answer_mentions, confidence_bar, cooldown_seconds)
@@ -179,13 +261,15 @@ class SettingsStore:
             ),
         )
         await self._conn.commit()
-        self._cache.pop(guild_id, None)
-        return await self.get(guild_id)
 
     # -- feedback ---------------------------------------------------------
 
     async def record_feedback(self, feedback: Feedback) -> None:
         """Store a vote; the same fan voting again on the same message changes their vote."""
+        async with self._using("record a vote"):
+            await self._insert_feedback(feedback)
+
+    async def _insert_feedback(self, feedback: Feedback) -> None:
         await self._conn.execute(
             """
             INSERT INTO feedback (message_id, user_id, helpful, article, passage_id,

@@ -62,6 +62,7 @@ class Asking(commands.Cog):
                 return
         if not self.bot.answered.claim(message.id):
             return
+        self.bot.in_flight.add(f"reply to message {message.id} in channel {message.channel.id}")  # shutdown waits for it
         if not question:
             await reply_to(message, content=MENTION_HINT)
             return

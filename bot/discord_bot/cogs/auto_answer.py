@@ -41,6 +41,7 @@ class AutoAnswer(commands.Cog):
             return
         if not bot.answered.claim(message.id):
             return
+        bot.in_flight.add(f"reply to message {message.id} in channel {message.channel.id}")  # shutdown waits for it
         outcome = await look_up(bot, message.content)
         if outcome.answer is None or outcome.answer.confidence < settings.confidence_bar:
             log.debug(
