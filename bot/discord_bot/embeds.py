@@ -24,6 +24,7 @@ from bot.discord_bot.text import (
     cut_left,
     date_line,
     escape,
+    escape_mentions,
     format_date,
     how_sure,
     safe_url,
@@ -91,8 +92,10 @@ def answer_embed(
     author = heading or (f"Q: {' '.join(question.split())}" if question else "")
     if author:
         # Author names show text raw (no markdown), so mentions are defused but nothing else.
-        embed.set_author(name=cut(discord.utils.escape_mentions(author), AUTHOR_LIMIT))
-    embed.add_field(name="Source", value=cut(escape(answer.source), FIELD_VALUE_LIMIT) or "Unknown source")
+        embed.set_author(name=cut(escape_mentions(author), AUTHOR_LIMIT))
+    # Whitespace only counts as empty: Discord refuses a blank field value, and with it the whole reply.
+    source = " ".join(answer.source.split())
+    embed.add_field(name="Source", value=cut(escape(source), FIELD_VALUE_LIMIT) or "Unknown source")
     embed.add_field(name="Published", value=date_line(answer.date, today))
     embed.set_footer(text=f"How sure: {how_sure(answer.confidence)}")
     # The passage gets whatever room the rest left, so the cut keeps the bold sentence whole.
@@ -146,8 +149,12 @@ def sources_embed(articles: Sequence[Article], *, page: int, today: dt.date | No
     lines = []
     for number, article in enumerate(chosen, start=page * SOURCES_PER_PAGE + 1):
         title = cut(escape(article.title) or "Untitled article", 150)
-        url = safe_url(article.url)
-        shown = f"[{title}]({url})" if url and len(url) < 300 else f"**{title}**"
+        # A ")" would end the markdown link early and let the rest of the url format the line;
+        # percent-encoded, the parentheses still lead to the same address.
+        url = (safe_url(article.url) or "").replace("(", "%28").replace(")", "%29")
+        # Brackets in a title could close the link text early and make the rest a link of its own.
+        linkable = url and len(url) < 300 and not any(c in article.title for c in "[]")
+        shown = f"[{title}]({url})" if linkable else f"**{title}**"
         when = format_date(article.date) if article.date else "undated"
         source = escape(article.source) or "unknown source"
         lines.append(cut(f"{number}. {shown} — {source}, {when}", room))

@@ -9,6 +9,7 @@ lost).  Everything shown passes through here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import discord
 
@@ -27,9 +28,41 @@ URL_LIMIT = 2048
 ELLIPSIS = "…"
 
 
+# discord.utils.escape_mentions only breaks ids of 17-20 digits, but Discord renders any ``<@1>`` or
+# ``<@&1>`` as a mention; a zero-width space after the "@" breaks every form.
+_MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
+
+
+def escape_mentions(text: str) -> str:
+    """``text`` with every user, role, @everyone and @here mention broken, so it shows but never pings."""
+    return _MENTION.sub("@\u200b", text)
+
+
+# Links as discord.py recognises them (it leaves them unescaped, so they stay clickable).
+_LINK = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+# A formatting character or "[" after an even number (0, 2, ...) of backslashes: not escaped.
+_BARE = re.compile(r"(?<!\\)((?:\\\\)*)([*_~|`\[])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every markdown character escaped, links excepted.
+
+    discord.py escapes a masked link ``[a](b)`` by its first bracket only and
+    leaves what is inside it live (a ``**``, a second link); the second pass
+    escapes whatever formatting character or bracket is still bare.
+    """
+    escaped = discord.utils.escape_markdown(text)
+    parts, last = [], 0
+    for link in _LINK.finditer(escaped):
+        parts += [_BARE.sub(r"\1\\\2", escaped[last:link.start()]), link.group()]
+        last = link.end()
+    parts.append(_BARE.sub(r"\1\\\2", escaped[last:]))
+    return "".join(parts)
+
+
 def escape(text: str) -> str:
     """Show ``text`` literally: no markdown formatting, no live mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return escape_mentions(escape_markdown(text))
 
 
 def _drop_dangling_escape(text: str) -> str:
