@@ -205,7 +205,7 @@ async def run_load(fake: FakeDiscord, corpus_dir: Path, scratch: Path, load: Loa
     assert during["old"] + during["new"] > 0 or served_by["old"] > 0
 
 
-DEFAULT = Load(users=50, per_user=4, copies=20, helps=20)
+DEFAULT = Load(users=50, per_user=4, copies=60, helps=20)
 HEAVY = Load(users=200, per_user=5, copies=120, helps=50)
 
 
