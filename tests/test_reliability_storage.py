@@ -25,12 +25,14 @@ import discord.http
 import pytest
 
 from bot.discord_bot.run import serve
+import bot.storage.store as store_module
 from bot.storage import SettingsStore, StoreError
 from discord_world import bot_config, corpus, embed_of, fake_discord, fields_of, running_bot, world  # noqa: F401
 from reliability_helpers import suite_report  # noqa: F401  (fixture used by name)
 
 GUILD = 4242
 SEASON_2 = "is season 2 confirmed?"
+ANSWER_TEXT = "Netflix confirmed"
 
 
 @contextmanager
@@ -138,6 +140,41 @@ async def test_a_settings_change_while_another_process_holds_the_lock_is_refused
     assert rows(config.database_path)["settings"] != before["settings"]
 
 
+async def test_a_message_from_a_server_whose_settings_cannot_be_read_is_skipped_with_one_clear_line(
+    fake_discord, world, corpus, monkeypatch, suite_report
+):
+    """A server not read before the lock has no cached settings: its message is skipped, named, no traceback.
+
+    Every read waits the busy timeout for the lock first (2 s; shortened here to keep the test quick).
+    """
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.3)
+    config = bot_config(fake_discord, corpus)
+    other = await fake_discord.create_guild("Other fans")
+    other_channel = await fake_discord.create_channel(other, "chat")
+    await fake_discord.add_member(other, world.member)
+    question = f"<@{fake_discord.bot_user.id}> {SEASON_2}"
+    async with running_bot(fake_discord, config, fail_on_errors=False) as run:
+        known = await fake_discord.send_message(world.channel, world.member, question)
+        await fake_discord.wait_for_message(lambda m: m.reply_to == int(known["id"]))
+        with locked_by_another_process(config.database_path):
+            skipped = await fake_discord.send_message(other_channel, world.member, question)
+            await fake_discord.wait_for(lambda: run.errors, 15, "the skipped message in the log")
+            still = await fake_discord.send_message(world.channel, world.member, question)
+            answered = await fake_discord.wait_for_message(lambda m: m.reply_to == int(still["id"]))
+        after = await fake_discord.send_message(other_channel, world.member, question)
+        later = await fake_discord.wait_for_message(lambda m: m.reply_to == int(after["id"]))
+        await asyncio.sleep(0.3)  # both listeners (mentions, auto-answer) have had their turn
+        errors = run.errors
+    lines = [r.getMessage() for r in errors]
+    suite_report.add(skipped_lines=lines)
+    assert 1 <= len(lines) <= 2 and all(r.exc_info is None for r in errors)  # one line per listener, no traceback
+    for line in lines:
+        assert f"message {skipped['id']}" in line and f"server {other.id}" in line
+        assert str(config.database_path) in line and "locked" in line
+    assert not [m for m in fake_discord.messages if m.reply_to == int(skipped["id"])]
+    assert ANSWER_TEXT in answered.text() and ANSWER_TEXT in later.text()
+
+
 # -- corrupt --------------------------------------------------------------------------------------
 
 
@@ -239,7 +276,8 @@ async def test_two_processes_changing_different_settings_of_one_server_keep_both
 
 
 async def test_two_stores_on_one_database_see_each_others_changes(tmp_path):
-    """Each store caches what it read; a change committed by the other must not be hidden or undone by that cache."""
+    """Each store caches what it read; a change committed by the other must not be undone by that cache,
+    and shows in the other's reads within ``RECHECK_SECONDS``."""
     path = tmp_path / "shared.sqlite3"
     async with await SettingsStore.open(path) as first, await SettingsStore.open(path) as second:
         await first.get(GUILD), await second.get(GUILD)  # both caches warm
@@ -248,7 +286,10 @@ async def test_two_stores_on_one_database_see_each_others_changes(tmp_path):
         await first.set_auto_channel(GUILD, 1, True)
         await second.set_auto_channel(GUILD, 2, True)
         await second.update(GUILD, confidence_bar=0.4)
-        seen = [await first.get(GUILD), await second.get(GUILD)]
+        async with await SettingsStore.open(path) as fresh:
+            seen = [await fresh.get(GUILD)]  # on disk at once: nothing was lost
+        await asyncio.sleep(store_module.RECHECK_SECONDS + 0.1)
+        seen += [await first.get(GUILD), await second.get(GUILD)]
     for settings in seen:
         assert (settings.cooldown_seconds, settings.answer_mentions, settings.confidence_bar) == (45, False, 0.4)
         assert settings.auto_channels == {1, 2}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 import discord
 import yarl
@@ -154,6 +155,19 @@ class FanBot(commands.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: the cogs' listeners handle mentions and opted-in channels."""
+
+    async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
+        """A listener failed: a locked or broken settings database gets one line naming the file and the
+        message it skipped (an operator problem, not a bug: no traceback); anything else as discord.py logs it."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, StoreError):
+            await super().on_error(event_method, *args, **kwargs)
+            return
+        message = next((a for a in args if isinstance(a, discord.Message)), None)
+        where = "" if message is None else (
+            f" message {message.id} in channel {message.channel.id} of server {message.guild.id if message.guild else 'none (DM)'}"
+        )
+        log.error("%s skipped%s: %s", event_method, where, error)
 
     async def close(self) -> None:
         """Let answers in flight finish (bounded), disconnect, then close the database (SIGTERM ends up here).

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import math
 import sqlite3
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
@@ -39,6 +40,12 @@ class StoreError(RuntimeError):
 BUSY_TIMEOUT_SECONDS = 2.0
 
 
+# How stale a cached setting may get when another process (a second bot, an admin's shell) changes it.
+# Checking on every read would cost a trip to the database thread per message, which a CPU-bound
+# reindex (holding the GIL) makes slow for every fan.
+RECHECK_SECONDS = 1.0
+
+
 def _is_locked(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
@@ -55,11 +62,12 @@ class SettingsStore:
         self.defaults = defaults
         self._cache: dict[int, GuildSettings] = {}
         self._data_version: int | None = None  # changes when another connection commits: the cache is stale
+        self._checked_at = -math.inf  # monotonic time of the last data_version check
         self._closed = False
 
     @classmethod
     async def open(
-        cls, path: Path | str, defaults: SettingDefaults | None = None, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+        cls, path: Path | str, defaults: SettingDefaults | None = None, *, busy_timeout: float | None = None
     ) -> "SettingsStore":
         """Open (creating the file and its folder on first start), check it, and bring the schema up to date.
 
@@ -70,7 +78,7 @@ class SettingsStore:
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = await aiosqlite.connect(path, timeout=busy_timeout)
+            conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the settings database {path}: {exc}") from exc
         store = cls(conn, path, defaults or SettingDefaults())
@@ -158,9 +166,14 @@ class SettingsStore:
         """Drop the cache when another connection (a second bot, an admin's shell) committed since we read.
 
         ``PRAGMA data_version`` is per connection and ignores our own commits, so
-        this costs one tiny query and never a re-read unless someone else wrote.
-        When the file is locked the cached copy is the best answer there is.
+        this costs one tiny query (at most every RECHECK_SECONDS) and never a
+        re-read unless someone else wrote.  When the file is locked the cached
+        copy is the best answer there is.
         """
+        now = time.monotonic()
+        if now - self._checked_at < RECHECK_SECONDS:
+            return
+        self._checked_at = now
         try:
             async with self._conn.execute("PRAGMA data_version") as cur:
                 row = await cur.fetchone()
