@@ -241,6 +241,27 @@ async def test_heavy_server_errors_until_discord_py_gives_up(fake_discord, world
     assert slash_ok
 
 
+@pytest.mark.heavy
+@pytest.mark.timeout(120)
+async def test_heavy_an_ask_whose_answer_discord_keeps_failing_is_logged_and_the_fan_told(
+    fake_discord, world, corpus, suite_report
+):
+    """Five 503s on the interaction callback (the webhook client retries them all, about 16 s): the
+    failure is logged with server and channel, the fan gets the apology, and the next question is answered."""
+    fake = fake_discord
+    async with running_bot(fake, bot_config(fake, corpus), fail_on_errors=False) as run:
+        fake.fail_next("POST", "/interactions/*/*/callback", 503, count=5)
+        handle = await fake.slash("ask", {"question": SEASON_2}, user=world.member, channel=world.channel)
+        apology = await handle.message(timeout=40)
+        slash_ok = await next_question_answered(fake, world)
+        errors = [r.getMessage() for r in run.errors]
+    suite_report.add(faults_injected=5, survived=int(slash_ok), logged=errors)
+    assert "Something went wrong" in apology.content and apology.ephemeral
+    assert len(errors) == 1 and "/ask failed" in errors[0]
+    assert f"channel {world.channel.id}" in errors[0] and f"server {world.guild.id}" in errors[0]
+    assert slash_ok
+
+
 # -- SIGTERM --------------------------------------------------------------------------------------------
 
 
