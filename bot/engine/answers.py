@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -39,6 +38,7 @@ class AnswerPolicy:
 
 TYPE_BONUS = 1.3  # a best sentence holding the kind of thing asked for (a name for "who") ranks higher
 HEADING_BONUS = 0.25  # up to +25% when the passage's heading asks what the fan asked (FAQ-style articles)
+SENTENCE_CACHE_SIZE = 4096  # passages whose split sentences are kept; a few MB, covers the hot questions
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,10 @@ class AnswerPicker:
         self.analyzer = analyzer
         self.policy = policy
         self._titles: frozenset[str] | None = None
-        self._sentences = lru_cache(maxsize=4096)(self._sentence_tokens)
+        # A plain dict, not functools.lru_cache on a bound method: that would make
+        # the picker a reference cycle, and freeing a 100k-passage index then waits
+        # for the cyclic GC, a long pause on the event loop after a reindex.
+        self._sentence_cache: dict[int, tuple[tuple[str, frozenset[str]], ...]] = {}
 
     def weights(self, query: Sequence[str]) -> dict[str, float]:
         """How informative each word of the question is in this corpus.
@@ -98,13 +101,20 @@ class AnswerPicker:
         found = sum(w for token, w in weights.items() if token in self.index.vocab and _contains(self.index, token, passage))
         return found / total
 
-    def _sentence_tokens(self, passage_id: int) -> tuple[tuple[str, frozenset[str]], ...]:
-        """The passage's sentences (heading excluded: it asks, it doesn't answer) with their tokens."""
+    def _sentences(self, passage_id: int) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The passage's sentences (heading excluded: it asks, it doesn't answer) with their tokens, cached."""
+        cached = self._sentence_cache.get(passage_id)
+        if cached is not None:
+            return cached
         passage = self.passages[passage_id]
         body = passage.text
         if passage.heading and body.startswith(passage.heading):
             body = body[len(passage.heading):].strip() or passage.text
-        return tuple((s, frozenset(self.analyzer.tokens(s))) for s in sentences(body))
+        cached = tuple((s, frozenset(self.analyzer.tokens(s))) for s in sentences(body))
+        if len(self._sentence_cache) >= SENTENCE_CACHE_SIZE:
+            del self._sentence_cache[next(iter(self._sentence_cache))]  # oldest first
+        self._sentence_cache[passage_id] = cached
+        return cached
 
     def best_sentence(self, passage: Passage, weights: dict[str, float], kind: Expected = Expected()) -> tuple[str, float, bool]:
         """The sentence to highlight, the best coverage of any sentence, and whether the highlight has the asked-for kind.
