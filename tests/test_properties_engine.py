@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from bot.engine import Answer, Article, Engine, QuestionError
+from bot.engine import frontmatter
 from bot.engine.analysis import default_analyzer
 from bot.engine.corpus import load_corpus
 from bot.engine.index import BM25Index
@@ -134,6 +135,22 @@ def test_loader_gives_an_article_or_an_error_naming_the_file(scratch: Path, chro
         # at most one past the end: "the body should start here" for a file that stops after its front matter
         assert error.line is None or 1 <= error.line <= lines + 1
         assert str(error).startswith(name)
+
+
+@CI
+@given(block=front_matter_lines)
+@example(block="date: 2022-05-19\ntitle: Season 2")
+@example(block="title: a\t")  # libyaml would accept the tab, PyYAML does not
+def test_fast_yaml_reads_front_matter_as_the_reporting_loader_does(block: str) -> None:
+    """libyaml is only a speed-up: whatever it reads, the pure-Python loader (whose errors we report) reads the same."""
+    EXAMPLES["yaml_fast_path"] += 1
+    fast = frontmatter._load_fast(block)
+    try:
+        slow = frontmatter._load_reporting_errors(block.split("\n"))
+    except frontmatter.FrontMatterError:
+        slow = frontmatter._FAILED
+    if fast is not frontmatter._FAILED:
+        assert repr(fast) == repr(slow)
 
 
 # --- text analysis --------------------------------------------------------------------------
