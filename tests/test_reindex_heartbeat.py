@@ -5,7 +5,8 @@ blocked the loop (or held the GIL in one long piece), heartbeats to Discord
 would stall and the connection drop.  The bot reindexes through
 ``IndexHolder`` (``asyncio.to_thread(Engine.build, ...)``), so this test does
 exactly that on a generated corpus while a task ticks every 10 ms, and checks
-that no tick comes more than 200 ms late.  It is a behaviour test, not a
+that no tick comes more than 200 ms late -- through the first build, the
+reindex, and a restart that loads the saved index.  It is a behaviour test, not a
 speed target: any build that stays off the loop passes easily; a build run
 on the loop (or a single GIL-holding call of seconds) fails at any speed.
 The loops are bounded: the heartbeat stops when the reindex ends.
@@ -14,6 +15,7 @@ The loops are bounded: the heartbeat stops when the reindex ends.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 
@@ -52,32 +54,37 @@ async def reindex_with_heartbeat(corpus: Path, cache_dir: Path) -> dict:
         reindex = holder.start_reindex()
         answered_during = await holder.ask("where was heartstopper season 3 filmed?")  # served by the old engine
         report = await reindex
+        restarted = await IndexHolder(corpus, EngineConfig(cache_dir=cache_dir)).load()  # a restart: the saved index
     finally:
         done.set()
         await beating
-    return {"gaps": gaps, "first": first, "report": report, "answered_during": answered_during, "holder": holder}
+    return {"gaps": gaps, "first": first, "report": report, "answered_during": answered_during, "holder": holder,
+            "restarted": restarted}
 
 
-async def check(corpus: Path, cache_dir: Path, passages: int) -> None:
+async def check(corpus: Path, cache_dir: Path, passages: int, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="bot.engine.cache")
     started = time.perf_counter()
     result = await reindex_with_heartbeat(corpus, cache_dir)
     seconds = time.perf_counter() - started
     assert len(result["first"].passages) == passages
     assert result["report"].diff.added == ("zz-new/season-3.md",)
     assert result["report"].passages_after == passages + 1
+    assert len(result["restarted"].passages) == passages + 1
+    assert any(r.getMessage().startswith("loaded the index") for r in caplog.records)  # the restart read the cache
     assert len(result["gaps"]) > seconds / TICK / 4  # the loop really ticked through the builds
     assert max(result["gaps"]) < MAX_GAP, f"the event loop stalled for {max(result['gaps']) * 1e3:.0f} ms"
     answer = await result["holder"].ask("where was heartstopper season 3 filmed?")
     assert answer is not None and "Kent" in answer.text  # the new engine is the one answering now
 
 
-async def test_reindexing_20k_passages_keeps_the_event_loop_ticking(tmp_path):
+async def test_reindexing_20k_passages_keeps_the_event_loop_ticking(tmp_path, caplog):
     corpus = write_synthetic(tmp_path / "corpus", 20_000, questions=1)
-    await check(corpus.path, tmp_path / "cache", 20_000)
+    await check(corpus.path, tmp_path / "cache", 20_000, caplog)
 
 
 @pytest.mark.heavy
 @pytest.mark.timeout(600)
-async def test_reindexing_100k_passages_keeps_the_event_loop_ticking(tmp_path):
+async def test_reindexing_100k_passages_keeps_the_event_loop_ticking(tmp_path, caplog):
     corpus = write_synthetic(tmp_path / "corpus", 100_000, questions=1)
-    await check(corpus.path, tmp_path / "cache", 100_000)
+    await check(corpus.path, tmp_path / "cache", 100_000, caplog)

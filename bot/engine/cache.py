@@ -26,8 +26,11 @@ import json
 import logging
 import os
 import pickle
+import struct
 import sys
 import tempfile
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +45,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
+# Articles or passages per pickle frame.  One pickle.loads holds the GIL from
+# start to end (a quarter of a second for 100k passages in one piece); frames
+# of this size load in about 10 ms each, and between frames the event loop
+# thread gets its turn.
+FRAME_ITEMS = 4096
+_LENGTH = struct.Struct("<Q")
 _ENGINE_SOURCES = Path(__file__).resolve().parent
 
 
@@ -152,19 +161,26 @@ class IndexCache:
                 if header.get("format") != FORMAT or header.get("fingerprint") != fingerprint:
                     log.info("index cache %s is stale (the corpus, settings or code changed); rebuilding", path)
                     return None
-                payload = handle.read()
+                size = header.get("bytes")
+                if not isinstance(size, int) or size < 0:
+                    raise ValueError("the header has no payload size")
+                # read(size), not read(): after readline, read() joins the buffered
+                # head to the rest, copying the whole payload with the GIL held
+                # (a third of a second at 100k passages, the event loop frozen).
+                payload = handle.read(size)
+                trailing = handle.read(1)
         except FileNotFoundError:
             log.info("no index cache at %s yet; building", path)
             return None
         except (OSError, ValueError, AttributeError) as exc:
             log.warning("index cache %s is unreadable (%s); rebuilding", path, exc)
             return None
-        if len(payload) != header.get("bytes") or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+        if len(payload) != size or trailing or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
             log.warning("index cache %s is truncated or corrupt (checksum mismatch); rebuilding", path)
             return None
         try:
             with paused_gc():
-                return pickle.loads(payload)
+                return _engine_from_frames(payload)
         except Exception as exc:  # noqa: BLE001 - a cache that passed its checksum but cannot load is still only a cache
             log.warning("index cache %s could not be loaded (%s: %s); rebuilding", path, type(exc).__name__, exc)
             return None
@@ -174,19 +190,22 @@ class IndexCache:
         tmp = None
         try:
             with paused_gc():
-                payload = pickle.dumps(engine, protocol=5)
-            header = {"format": FORMAT, "fingerprint": fingerprint, "bytes": len(payload),
-                      "sha256": hashlib.sha256(payload).hexdigest()}
+                frames = list(_engine_frames(engine))
+            digest = hashlib.sha256()
+            for frame in frames:
+                digest.update(frame)
+            size = sum(len(frame) for frame in frames)
+            header = {"format": FORMAT, "fingerprint": fingerprint, "bytes": size, "sha256": digest.hexdigest()}
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.cache_dir)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(json.dumps(header).encode() + b"\n")
-                handle.write(payload)
+                handle.writelines(frames)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
             tmp = None
-            log.info("saved the index of %s to %s (%.1f MB)", engine.corpus_dir, path, len(payload) / 1e6)
+            log.info("saved the index of %s to %s (%.1f MB)", engine.corpus_dir, path, size / 1e6)
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             log.warning("could not save the index cache to %s (%s); it will be rebuilt next time", path, exc)
         finally:
@@ -195,3 +214,44 @@ class IndexCache:
                     os.unlink(tmp)
                 except OSError:
                     pass
+
+
+def _engine_frames(engine: "Engine") -> Iterator[bytes]:
+    """The engine as length-prefixed pickles: its small state first, then articles and passages in frames."""
+    state = engine.__getstate__()
+    articles, passages = state.pop("articles"), state.pop("passages")
+    pieces = [state, *_slices(articles), *_slices(passages)]
+    counts = (len(range(0, len(articles), FRAME_ITEMS)), len(range(0, len(passages), FRAME_ITEMS)))
+    for piece in [counts, *pieces]:
+        data = pickle.dumps(piece, protocol=5)
+        yield _LENGTH.pack(len(data)) + data
+
+
+def _slices(items: tuple) -> list[tuple]:
+    return [items[start:start + FRAME_ITEMS] for start in range(0, len(items), FRAME_ITEMS)]
+
+
+def _engine_from_frames(payload: bytes) -> "Engine":
+    from bot.engine.engine import Engine
+
+    view, at = memoryview(payload), 0
+
+    def next_frame() -> object:
+        nonlocal at
+        if at + _LENGTH.size > len(view):
+            raise ValueError("the cache ends in the middle of a frame")
+        (length,) = _LENGTH.unpack_from(view, at)
+        start, at = at + _LENGTH.size, at + _LENGTH.size + length
+        if at > len(view):
+            raise ValueError("a frame runs past the end of the cache")
+        return pickle.loads(view[start:at])
+
+    article_frames, passage_frames = next_frame()
+    state = next_frame()
+    state["articles"] = tuple(chain.from_iterable(next_frame() for _ in range(article_frames)))
+    state["passages"] = tuple(chain.from_iterable(next_frame() for _ in range(passage_frames)))
+    if at != len(view):
+        raise ValueError("the cache has data after its last frame")
+    engine = Engine.__new__(Engine)
+    engine.__setstate__(state)
+    return engine

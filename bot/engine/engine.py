@@ -69,7 +69,7 @@ class Engine:
         self._picker = AnswerPicker(index, passages, analyzer, config.policy)
 
     def __getstate__(self) -> dict:
-        # The picker holds caches of bound methods; it is rebuilt from the rest (see bot.engine.cache).
+        # The picker only holds per-process caches; it is rebuilt from the rest (see bot.engine.cache).
         return {name: value for name, value in self.__dict__.items() if name != "_picker"}
 
     def __setstate__(self, state: dict) -> None:
