@@ -70,6 +70,26 @@ async def test_sources_lists_articles_in_pages_and_help_counts_them(fake_discord
     assert fields_of(embed_of(help_message)) == {"Articles": "17", "Passages": str(passages)}
 
 
+async def test_stopping_takes_the_buttons_off_so_no_dead_button_outlives_the_bot(fake_discord, world, corpus):
+    """A restarted bot no longer knows the buttons the old one sent (a click would fail): they go as it stops."""
+    for number in range(12):  # enough articles for /sources to have pages
+        write_article(corpus, f"extra{number:02}.md", title=f"Extra report {number}", body=f"Report number {number}.")
+    async with running_bot(fake_discord, bot_config(fake_discord, corpus)):
+        answer = await (await fake_discord.slash("ask", {"question": SEASON_2}, user=world.member,
+                                                 channel=world.channel)).message()
+        mention = await fake_discord.send_message(world.channel, world.member, f"<@{fake_discord.bot_user.id}> {SEASON_2}")
+        reply = await fake_discord.wait_for_message(lambda m: m.reply_to == int(mention["id"]))
+        listing = await (await fake_discord.slash("sources", user=world.member, channel=world.channel)).message()
+        more = await (await fake_discord.click(answer, button_id(answer, "More answers"), user=world.member)).message()
+        with_buttons = {name: bool(m.components) for name, m in
+                        (("ask", answer), ("mention", reply), ("sources", listing), ("more answers", more))}
+    assert with_buttons == {"ask": True, "mention": True, "sources": True, "more answers": True}
+    after = {name: m.components for name, m in
+             (("ask", answer), ("mention", reply), ("sources", listing), ("more answers", more))}
+    assert after == {"ask": [], "mention": [], "sources": [], "more answers": []}
+    assert "Netflix confirmed" in embed_of(answer)["description"]  # the answer itself stays
+
+
 async def test_without_the_message_content_intent_slash_commands_and_mentions_still_work(fake_discord, world, corpus):
     config = bot_config(fake_discord, corpus, message_content_intent=False)
     async with running_bot(fake_discord, config) as run:

@@ -89,7 +89,7 @@ async def send_reply(message: discord.Message, reply: Reply) -> None:
     """Send ``reply`` under ``message`` and let its buttons expire with that message."""
     sent = await reply_to(message, **reply.kwargs)
     if reply.view is not None and sent is not None:
-        reply.view.on_close(lambda: sent.edit(view=None))
+        reply.view.bot.open_views.on_message(reply.view, sent)
 
 
 def turn_key(guild_id: int | None, user_id: int) -> tuple[int, int]:

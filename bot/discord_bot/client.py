@@ -22,10 +22,14 @@ from bot.discord_bot.holder import IndexHolder, NotReady
 from bot.discord_bot.inflight import SHUTDOWN_GRACE_SECONDS, InFlight
 from bot.discord_bot.replies import NO_PINGS, respond
 from bot.discord_bot.throttle import AnsweredMessages, Cooldowns
+from bot.discord_bot.views import OpenViews
 from bot.engine import Engine, EngineConfig
 from bot.storage import SettingDefaults, SettingsStore, StoreError
 
 log = logging.getLogger(__name__)
+
+# Taking buttons off at shutdown is a courtesy: bounded so the host's stop timeout is never at risk.
+BUTTONS_OFF_SECONDS = 3.0
 
 COGS = (
     "bot.discord_bot.cogs.asking",
@@ -105,6 +109,7 @@ class FanBot(commands.Bot):
         self.answered = AnsweredMessages()
         self._store: SettingsStore | None = None
         self.in_flight = InFlight()
+        self.open_views = OpenViews()
         self.shutdown_grace = SHUTDOWN_GRACE_SECONDS  # tests shorten it; see close()
         self._shutdown: asyncio.Task[None] | None = None
 
@@ -170,7 +175,8 @@ class FanBot(commands.Bot):
         log.error("%s skipped%s: %s", event_method, where, error)
 
     async def close(self) -> None:
-        """Let answers in flight finish (bounded), disconnect, then close the database (SIGTERM ends up here).
+        """Let answers in flight finish (bounded), take the buttons off open answers (a restarted bot could not
+        serve them), disconnect, then close the database (SIGTERM ends up here).
 
         The wait comes first because closing the connection would fail a reply
         half sent.  close() is called more than once (the signal handler, then
@@ -184,6 +190,8 @@ class FanBot(commands.Bot):
     async def _shut_down(self) -> None:
         try:
             await self.in_flight.drain(self.shutdown_grace)
+            if not self.is_closed():
+                await self.open_views.close_all(BUTTONS_OFF_SECONDS)
             await super().close()
         finally:
             if self._store is not None:

@@ -2,13 +2,17 @@
 
 Views are in-memory (not persistent): after ``timeout`` the buttons are
 removed from the message, so nobody clicks a button that no longer answers.
-The timeout stays under the 15 minutes an interaction token lives.
+The timeout stays under the 15 minutes an interaction token lives.  A
+restarted bot would not know the buttons of the one before either, so a
+shutdown takes off the buttons still showing (``OpenViews``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import weakref
 from typing import TYPE_CHECKING, Awaitable, Callable, Sequence
 
 import discord
@@ -41,6 +45,9 @@ class _ExpiringView(discord.ui.View):
         self._close = close
 
     async def on_timeout(self) -> None:
+        await self.take_buttons_off()
+
+    async def take_buttons_off(self) -> None:
         if self._close is not None:
             try:
                 await self._close()
@@ -54,6 +61,48 @@ class _ExpiringView(discord.ui.View):
             await send("Something went wrong on my side with that button.", ephemeral=True, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             pass
+
+
+class OpenViews:
+    """The views whose buttons are showing now, so a shutdown can take the buttons off.
+
+    After a restart the bot no longer knows them, and a click would only get
+    Discord's "This interaction failed".  Weak references: a view that timed
+    out and was dropped by discord.py leaves on its own.
+    """
+
+    def __init__(self) -> None:
+        self._views: weakref.WeakSet[_ExpiringView] = weakref.WeakSet()
+
+    def __len__(self) -> int:
+        return sum(1 for view in self._views if not view.is_finished())
+
+    def track(self, view: _ExpiringView, close: Closer) -> None:
+        """``view`` is on a message now; ``close`` removes its buttons (on timeout, or at shutdown)."""
+        view.on_close(close)
+        self._views.add(view)
+
+    def on_response(self, view: _ExpiringView, interaction: discord.Interaction) -> None:
+        """``view`` is on ``interaction``'s response (which its token can edit for 15 minutes)."""
+        self.track(view, lambda: interaction.edit_original_response(view=None, allowed_mentions=NO_PINGS))
+
+    def on_message(self, view: _ExpiringView, message: discord.Message) -> None:
+        self.track(view, lambda: message.edit(view=None, allowed_mentions=NO_PINGS))
+
+    async def close_all(self, seconds: float) -> int:
+        """Stop every open view and take its buttons off, for at most ``seconds``; how many were taken off."""
+        views = [view for view in self._views if not view.is_finished()]
+        if not views:
+            return 0
+        for view in views:
+            view.stop()
+        closing = [asyncio.ensure_future(view.take_buttons_off()) for view in views]
+        done, pending = await asyncio.wait(closing, timeout=seconds)
+        for task in pending:
+            task.cancel()
+        log.info("Shutting down: took the buttons off %d message(s)%s", len(done),
+                 f"; gave up on {len(pending)} after {seconds:.0f} s" if pending else "")
+        return len(done)
 
 
 class PagedView(_ExpiringView):
@@ -119,7 +168,7 @@ class AnswerView(_ExpiringView):
             ephemeral=True, allowed_mentions=NO_PINGS,
         )
         if view.pages > 1:
-            view.on_close(lambda: interaction.edit_original_response(view=None))
+            self.bot.open_views.on_response(view, interaction)
 
     async def _vote(self, interaction: discord.Interaction, helpful: bool) -> None:
         await self.bot.store.record_feedback(

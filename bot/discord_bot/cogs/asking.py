@@ -47,7 +47,7 @@ class Asking(commands.Cog):
         # A problem with the question is only the asker's business.
         await respond(interaction, ephemeral=private or outcome.problem is not None, **reply.kwargs)
         if reply.view is not None:
-            reply.view.on_close(lambda: interaction.edit_original_response(view=None))
+            self.bot.open_views.on_response(reply.view, interaction)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

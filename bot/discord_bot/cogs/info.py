@@ -24,7 +24,7 @@ class Info(commands.Cog):
         paged = view.pages > 1
         await respond(interaction, embeds=view.embeds(), view=view if paged else discord.utils.MISSING, ephemeral=True)
         if paged:
-            view.on_close(lambda: interaction.edit_original_response(view=None))
+            self.bot.open_views.on_response(view, interaction)
 
     @app_commands.command(name="help", description="How to ask me questions, and what I know.")
     async def help(self, interaction: discord.Interaction) -> None:
