@@ -31,6 +31,8 @@ ON_TOPIC = {
     "where was heartstopper shot?": "Herne Bay",
     "what age rating is heartstopper?": "12+",
     "is heartstopper based on a book?": "graphic novel",
+    "what town was heartstopper filmed in?": "Herne Bay",
+    "has netflix renewed heartstopper?": "Netflix confirmed",
 }
 
 
@@ -221,3 +223,48 @@ def test_repeated_passages_are_not_offered_twice(tmp_path: Path) -> None:
     answer = Engine.build(corpus).ask("how many heartstopper books are there?", k=5)
     holding = [a for a in (answer, *answer.alternatives) if "four volumes" in a.text]
     assert len(holding) == 1
+
+
+# --- what kind of answer the question wants ---------------------------------------------------
+
+MOONFALL = {
+    "filming.md": "Moonfall Academy was filmed in Whitby over the summer, with the harbour standing in for the school.",
+    "cast.md": "Moonfall Academy stars Priya Dale as Wren and Tom Ashby as Callum, both new to television.",
+    "books.md": "Moonfall Academy is based on the novels by June Harper, who also wrote the scripts.",
+    "episodes.md": "Moonfall Academy has ten episodes. Each episode runs for 45 minutes, with a longer finale.",
+    "fans.md": "Fans of Moonfall Academy have made the harbour a place of pilgrimage since the premiere.",
+}
+
+
+@pytest.fixture(scope="module")
+def moonfall(tmp_path_factory) -> Engine:
+    folder = tmp_path_factory.mktemp("moonfall")
+    for name, body in MOONFALL.items():
+        write(folder, name, front_matter_article(name.removesuffix(".md").title(), body))
+    return Engine.build(folder)
+
+
+@pytest.mark.parametrize("question", ["what town was moonfall academy filmed in?", "which city was moonfall academy filmed in?"])
+def test_a_word_naming_the_kind_of_answer_is_not_searched_for(moonfall: Engine, question: str) -> None:
+    """No article says "town": the question still gets the place, instead of an "I don't know"."""
+    answer = moonfall.ask(question)
+    assert answer is not None and "Whitby" in answer.sentence
+
+
+def test_how_long_highlights_the_duration(moonfall: Engine) -> None:
+    answer = moonfall.ask("how long are the episodes of moonfall academy?")
+    assert answer is not None and answer.sentence == "Each episode runs for 45 minutes, with a longer finale."
+
+
+def test_a_yes_no_question_prefers_a_definite_report_to_speculation(tmp_path: Path) -> None:
+    """News is full of "if it is renewed..."; asked "has it been renewed?", the report that says so wins."""
+    write(tmp_path, "maybe.md", front_matter_article(
+        "Moonfall Academy update", "If the network renewed Moonfall Academy, season 2 would film next spring in Whitby."))
+    write(tmp_path, "news.md", front_matter_article(
+        "Moonfall Academy news", "The network renewed Moonfall Academy, and season 2 films next spring in Whitby."))
+    for number, line in enumerate(["The harbour festival returns to Whitby in May.", "June Harper signs books at the library.",
+                                   "Tom Ashby joins a stage play in London.", "The cafe by the pier reopens on Friday.",
+                                   "Priya Dale talks about her first audition."]):
+        write(tmp_path, f"other-{number}.md", front_matter_article(f"Other news {number}", line))
+    answer = Engine.build(tmp_path).ask("has moonfall academy been renewed for season 2?")
+    assert answer is not None and answer.article == "news.md", answer and answer.sentence

@@ -23,16 +23,23 @@ class AnswerType(Enum):
     DATE = "date"
     NUMBER = "number"
     PLACE = "place"
+    DURATION = "duration"
 
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _QUESTION_TYPES = [
-    (re.compile(r"\b(how many|how much|how long|how old|what number|what percentage|what score|what rating)\b", re.I), AnswerType.NUMBER),
+    (re.compile(r"\bhow long\b", re.I), AnswerType.DURATION),
+    (re.compile(r"\b(how many|how much|how old|what number|what percentage|what score|what rating)\b", re.I), AnswerType.NUMBER),
     (re.compile(r"\b(when|what year|what date|what month|which year|what day|how soon|release date)\b", re.I), AnswerType.DATE),
     (re.compile(r"\b(who|whom|whose|which actor|which actress|what actor|what actress)\b", re.I), AnswerType.NAME),
     (re.compile(r"\b(where|what location|which location|what city|what town|what country|which country)\b", re.I), AnswerType.PLACE),
 ]
 _DATE = re.compile(rf"\b((19|20)\d\d|{_MONTHS}|spring|summer|autumn|fall|winter|next year|this year|later this year)\b", re.I)
+_DURATION = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|sixty|ninety|half|several|few)[\s-]+"
+    r"(hours?|minutes?|mins?|days?|weeks?|months?|years?)\b|\bhalf[\s-]hour",
+    re.I,
+)
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million|first|second|third|fourth|fifth|dozen)\b", re.I)
 # Two capitalised words in a row: "Kit Connor", "See-Saw Films" (a sentence's
 # opening "The" or "In" does not count as part of a name).
@@ -46,12 +53,43 @@ _HOW_MANY = re.compile(r"\bhow many\s+(.*)", re.I)
 _COUNT = r"(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|dozen)"
 
 
+# Words that only say what kind of answer is wanted ("what *town*", "the *name*
+# of", "how *long*"): the kind is kept (see _QUESTION_TYPES), the word is not
+# searched for.  Articles rarely use it ("filmed in Herne Bay", not "the town
+# of Herne Bay"), and as a word the corpus lacks it would count against every
+# passage and make the engine abstain on a question it can answer.
+_TYPE_CUES = re.compile(
+    r"\b(?:(?<=what )|(?<=which ))(?:town|city|country|year|month|day)\b"
+    r"|\bthe name of\b|\bname of the\b|(?<=\bhow )long\b",
+    re.I,
+)
+# Yes/no questions start with an auxiliary verb: "has it been renewed?", "is season 2 confirmed?".
+_YES_NO = re.compile(r"^\s*(is|are|was|were|has|have|had|will|would|does|do|did|can|could|should)\b", re.I)
+# Sentences that only suppose or speculate: "if Netflix renews it", "in the event that", "whether".
+_HEDGED = re.compile(
+    r"\b(if|whether|in the event|may|might|could|would|possibility|possibly|perhaps|hopefully|hoping|"
+    r"rumou?red|speculat\w*|no official)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Expected:
-    """What the question asks for: a kind, and for "how many X" the counted word X."""
+    """What the question asks for: a kind, for "how many X" the counted word X, and whether it asks yes or no."""
 
     kind: AnswerType = AnswerType.NONE
     counted: str | None = None
+    yes_no: bool = False
+
+
+def without_type_cues(question: str) -> str:
+    """The question without the words that only name the kind of answer wanted (searched without them)."""
+    return _TYPE_CUES.sub(" ", question)
+
+
+def is_hedged(sentence: str) -> bool:
+    """Whether a sentence only supposes ("if", "in the event that", "might"): a weak answer to a yes/no question."""
+    return bool(_HEDGED.search(sentence))
 
 
 def question_type(question: str) -> Expected:
@@ -61,7 +99,12 @@ def question_type(question: str) -> Expected:
             if kind is AnswerType.NUMBER and (match := _HOW_MANY.search(question)):
                 counted = _counted_word(match.group(1))
             return Expected(kind, counted)
-    return Expected()
+    if _NAME_OF.search(question):
+        return Expected(AnswerType.NAME)
+    return Expected(yes_no=bool(_YES_NO.match(question)))
+
+
+_NAME_OF = re.compile(r"\bname of\b", re.I)
 
 
 def _counted_word(phrase: str) -> str | None:
@@ -109,6 +152,8 @@ def has_answer_type(sentence: str, expected: Expected | AnswerType, tokens: Call
         return False
     if kind is AnswerType.DATE:
         return bool(_DATE.search(sentence))
+    if kind is AnswerType.DURATION:
+        return bool(_DURATION.search(sentence))
     if kind is AnswerType.NUMBER:
         if expected.counted and tokens is not None:
             return counts(sentence, expected.counted, tokens)

@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from bot.engine.analysis import COMPOUND_MARK, Analyzer
-from bot.engine.answer_types import AnswerType, Expected, has_answer_type, question_type
+from bot.engine.answer_types import AnswerType, Expected, has_answer_type, is_hedged, question_type
 from bot.engine.index import BM25Index, Hit
 from bot.engine.models import Answer, Passage
 from bot.engine.passages import sentences
@@ -38,6 +38,9 @@ class AnswerPolicy:
 
 TYPE_BONUS = 1.3  # a best sentence holding the kind of thing asked for (a name for "who") ranks higher
 HEADING_BONUS = 0.25  # up to +25% when the passage's heading asks what the fan asked (FAQ-style articles)
+# Asked yes or no, a definite report within 10% of a best answer that only supposes
+# ("if Netflix renews it...") is the answer instead; news is full of speculation.
+DEFINITE_MARGIN = 0.10
 SENTENCE_CACHE_SIZE = 4096  # passages whose split sentences are kept; a few MB, covers the hot questions
 
 
@@ -49,6 +52,7 @@ class Candidate:
     confidence: float  # mean of passage coverage and best-sentence coverage, 0..1
     typed: bool = False  # the sentence holds the kind of answer the question asks for
     heading_coverage: float = 0.0  # share of the question found in the passage's heading
+    hedged: bool = False  # a yes/no question, and the sentence only supposes ("if it is renewed")
 
     @property
     def rank_value(self) -> float:
@@ -143,7 +147,8 @@ class AnswerPicker:
         if passage.heading and passage.text.startswith(passage.heading):
             heading_tokens = set(self.analyzer.tokens(passage.heading))
             heading_cov = sum(w for t, w in weights.items() if t in heading_tokens) / (sum(weights.values()) or 1.0)
-        return Candidate(hit, passage, sentence, confidence, typed, heading_cov)
+        hedged = kind.yes_no and is_hedged(sentence)
+        return Candidate(hit, passage, sentence, confidence, typed, heading_cov, hedged)
 
     def choose(self, query: Sequence[str], hits: Sequence[Hit], k: int, question: str = "") -> Answer | None:
         if not hits:
@@ -155,7 +160,7 @@ class AnswerPicker:
         best = ranked[0]
         if best.confidence < self.policy.min_confidence or not self._specific_enough(weights, best, kind):
             return None
-        chosen = self._prefer_newer(ranked)
+        chosen = self._prefer_newer(self._definite_first(ranked))
         ordered = [chosen] + [c for c in ranked if c is not chosen]
         picked: list[Candidate] = []
         seen: list[frozenset[str]] = []
@@ -194,6 +199,18 @@ class AnswerPicker:
             titles = dict.fromkeys(p.title for p in self.passages)
             self._titles = frozenset(t for title in titles for t in self.analyzer.tokens(title))
         return self._titles
+
+    def _definite_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """A best answer that only supposes gives way to a close one that states (yes/no questions only)."""
+        best = ranked[0]
+        if not best.hedged:
+            return ranked
+        for candidate in ranked[1:]:
+            if candidate.rank_value < best.rank_value * (1 - DEFINITE_MARGIN):
+                break
+            if not candidate.hedged and candidate.confidence >= self.policy.min_confidence:
+                return [candidate] + [c for c in ranked if c is not candidate]
+        return ranked
 
     def _prefer_newer(self, ranked: list[Candidate]) -> Candidate:
         """Among close candidates from other dated articles, the most recent report wins.

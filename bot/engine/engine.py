@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.engine.analysis import Analyzer
+from bot.engine.answer_types import without_type_cues
 from bot.engine.answers import AnswerPicker, AnswerPolicy
 from bot.engine.corpus import DEFAULT_MAX_FILE_BYTES, load_corpus
 from bot.engine.index import B, EPSILON, K1, BM25Index
@@ -123,7 +124,7 @@ class Engine:
         Raises ``QuestionError`` for a question that cannot be searched at all.
         """
         question = clean_question(question)
-        query = self.analyzer.tokens(question)
+        query = self.analyzer.tokens(without_type_cues(question))
         if not query:
             return None  # only stopwords: nothing to look for
         hits = self.index.top(query, max(k, self.config.policy.candidates))
