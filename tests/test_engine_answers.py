@@ -233,6 +233,8 @@ MOONFALL = {
     "books.md": "Moonfall Academy is based on the novels by June Harper, who also wrote the scripts.",
     "episodes.md": "Moonfall Academy has ten episodes. Each episode runs for 45 minutes, with a longer finale.",
     "fans.md": "Fans of Moonfall Academy have made the harbour a place of pilgrimage since the premiere.",
+    "review.md": "Moonfall Academy is a slow start. The series follows two rival students who must share a dorm "
+                 "at a seaside boarding school, and it finds its feet by the third episode.",
 }
 
 
@@ -249,6 +251,12 @@ def test_a_word_naming_the_kind_of_answer_is_not_searched_for(moonfall: Engine, 
     """No article says "town": the question still gets the place, instead of an "I don't know"."""
     answer = moonfall.ask(question)
     assert answer is not None and "Whitby" in answer.sentence
+
+
+@pytest.mark.parametrize("question", ["what is moonfall academy about?", "what's the plot of moonfall academy?"])
+def test_what_is_it_about_gets_the_sentence_that_says_what_the_story_is(moonfall: Engine, question: str) -> None:
+    answer = moonfall.ask(question)
+    assert answer is not None and "follows two rival students" in answer.sentence
 
 
 def test_how_long_highlights_the_duration(moonfall: Engine) -> None:

@@ -24,11 +24,14 @@ class AnswerType(Enum):
     NUMBER = "number"
     PLACE = "place"
     DURATION = "duration"
+    SUMMARY = "summary"
 
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _QUESTION_TYPES = [
     (re.compile(r"\bhow long\b", re.I), AnswerType.DURATION),
+    (re.compile(r"\bwhat(?:'s|s| is| was| are| will)\b.*\babout\b|\bwhat happens\b|\b(plot|storyline|synopsis|premise)\b", re.I),
+     AnswerType.SUMMARY),
     (re.compile(r"\b(how many|how much|how old|what number|what percentage|what score|what rating)\b", re.I), AnswerType.NUMBER),
     (re.compile(r"\b(when|what year|what date|what month|which year|what day|how soon|release date)\b", re.I), AnswerType.DATE),
     (re.compile(r"\b(who|whom|whose|which actor|which actress|what actor|what actress)\b", re.I), AnswerType.NAME),
@@ -38,6 +41,12 @@ _DATE = re.compile(rf"\b((19|20)\d\d|{_MONTHS}|spring|summer|autumn|fall|winter|
 _DURATION = re.compile(
     r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|sixty|ninety|half|several|few)[\s-]+"
     r"(hours?|minutes?|mins?|days?|weeks?|months?|years?)\b|\bhalf[\s-]hour",
+    re.I,
+)
+# How articles introduce what a story is about: "it follows", "centres on", "tells the story of".
+_SUMMARY = re.compile(
+    r"\b(follows|following) (the|a|an|two|three|\w+'s)\b|\b(centres on|centers on|tells the story|the story of|"
+    r"explores|revolves around|is about|focus(es)? on)\b",
     re.I,
 )
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million|first|second|third|fourth|fifth|dozen)\b", re.I)
@@ -60,7 +69,7 @@ _COUNT = r"(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 # passage and make the engine abstain on a question it can answer.
 _TYPE_CUES = re.compile(
     r"\b(?:(?<=what )|(?<=which ))(?:town|city|country|year|month|day)\b"
-    r"|\bthe name of\b|\bname of the\b|(?<=\bhow )long\b",
+    r"|\bthe name of\b|\bname of the\b|(?<=\bhow )long\b|\b(?:plot|storyline|synopsis|premise)\b",
     re.I,
 )
 # Yes/no questions start with an auxiliary verb: "has it been renewed?", "is season 2 confirmed?".
@@ -152,6 +161,8 @@ def has_answer_type(sentence: str, expected: Expected | AnswerType, tokens: Call
         return False
     if kind is AnswerType.DATE:
         return bool(_DATE.search(sentence))
+    if kind is AnswerType.SUMMARY:
+        return bool(_SUMMARY.search(sentence))
     if kind is AnswerType.DURATION:
         return bool(_DURATION.search(sentence))
     if kind is AnswerType.NUMBER:

@@ -133,7 +133,9 @@ class AnswerPicker:
         best, best_key, best_cov = passage.text, (False, -1.0), 0.0
         for sentence, tokens in self._sentences(passage.id):
             score = sum(w for token, w in weights.items() if token in tokens)
-            key = (score > 0 and has_answer_type(sentence, kind, self.analyzer.tokens), score)
+            # A summary rarely repeats the show's name ("The series follows..."): it counts without a match.
+            matches = score > 0 or kind.kind is AnswerType.SUMMARY
+            key = (matches and has_answer_type(sentence, kind, self.analyzer.tokens), score)
             best_cov = max(best_cov, score / total)
             if key > best_key:
                 best, best_key = sentence, key
@@ -156,7 +158,10 @@ class AnswerPicker:
         weights = self.weights(query)
         kind = question_type(question)
         candidates = (self._candidate(hit, weights, kind) for hit in hits)
-        ranked = sorted(candidates, key=lambda c: (-c.rank_value, -c.confidence, c.hit.passage))
+        # "What is it about?" matches the show's name everywhere, so BM25 cannot
+        # rank it; a passage that says what the story is ("follows...") comes first.
+        summary = kind.kind is AnswerType.SUMMARY
+        ranked = sorted(candidates, key=lambda c: (-(summary and c.typed), -c.rank_value, -c.confidence, c.hit.passage))
         best = ranked[0]
         if best.confidence < self.policy.min_confidence or not self._specific_enough(weights, best, kind):
             return None
