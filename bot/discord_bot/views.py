@@ -74,9 +74,6 @@ class OpenViews:
     def __init__(self) -> None:
         self._views: weakref.WeakSet[_ExpiringView] = weakref.WeakSet()
 
-    def __len__(self) -> int:
-        return sum(1 for view in self._views if not view.is_finished())
-
     def track(self, view: _ExpiringView, close: Closer) -> None:
         """``view`` is on a message now; ``close`` removes its buttons (on timeout, or at shutdown)."""
         view.on_close(close)

@@ -72,6 +72,7 @@ _TYPE_CUES = re.compile(
     r"|\bthe name of\b|\bname of the\b|(?<=\bhow )long\b|\b(?:plot|storyline|synopsis|premise)\b",
     re.I,
 )
+_NAME_OF = re.compile(r"\bname of\b", re.I)  # "what is the name of the school?" wants a name
 # Yes/no questions start with an auxiliary verb: "has it been renewed?", "is season 2 confirmed?".
 _YES_NO = re.compile(r"^\s*(is|are|was|were|has|have|had|will|would|does|do|did|can|could|should)\b", re.I)
 # Sentences that only suppose or speculate: "if Netflix renews it", "in the event that", "whether".
@@ -111,9 +112,6 @@ def question_type(question: str) -> Expected:
     if _NAME_OF.search(question):
         return Expected(AnswerType.NAME)
     return Expected(yes_no=bool(_YES_NO.match(question)))
-
-
-_NAME_OF = re.compile(r"\bname of\b", re.I)
 
 
 def _counted_word(phrase: str) -> str | None:
