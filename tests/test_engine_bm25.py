@@ -17,7 +17,8 @@ def assert_same_scores(index: BM25Index, reference: BM25Okapi, query: list[str])
     ours = index.scores(query)
     theirs = reference.get_scores(query)
     assert ours.shape == theirs.shape
-    assert np.allclose(ours, theirs, rtol=1e-12, atol=0), f"query {query}: max diff {np.max(np.abs(ours - theirs))}"
+    # Bit for bit, not merely close: the same float64 operations in the same order.
+    assert np.array_equal(ours, theirs), f"query {query}: max diff {np.max(np.abs(ours - theirs))}"
 
 
 def expected_top(documents: list[list[str]], reference: BM25Okapi, query: list[str], k: int) -> list[tuple[int, float]]:
@@ -33,7 +34,7 @@ def assert_same_top(index: BM25Index, documents: list[list[str]], reference: BM2
     got = [(hit.passage, hit.score) for hit in index.top(query, k)]
     want = expected_top(documents, reference, query, k)
     assert [doc for doc, _ in got] == [doc for doc, _ in want], f"query {query} k={k}"
-    assert np.allclose([s for _, s in got], [s for _, s in want], rtol=1e-12, atol=0)
+    assert [s for _, s in got] == [s for _, s in want], f"query {query} k={k}: scores differ"
 
 
 # --- the bundled corpus, through the engine's own analyzer ---------------------------------

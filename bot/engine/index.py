@@ -48,43 +48,69 @@ class BM25Index:
         self.k1, self.b, self.epsilon = k1, b, epsilon
         self.size = size = len(documents)
         doc_len = np.fromiter(map(len, documents), dtype=np.int64, count=size)
+        total = int(doc_len.sum())
         # Term ids in order of first appearance: the order in which BM25Okapi
         # sums idfs, which matters for the float average behind the floor.
         self.vocab = vocab = {}
-        parts = []
+        # One key per token, term * size + doc, written straight into one array:
+        # building it from parts would hold every token twice at the peak.
+        keys = np.empty(total, dtype=np.int64)
+        at = 0
         # In blocks: one C call over a million tokens would hold the GIL for
         # a third of a second, and the bot's event loop shares this process.
         for block in range(0, size, _BLOCK):
-            flat = list(chain.from_iterable(documents[block:block + _BLOCK]))
+            docs = documents[block:block + _BLOCK]
+            flat = list(chain.from_iterable(docs))
             for token in dict.fromkeys(flat):
                 if token not in vocab:
                     vocab[token] = len(vocab)
-            parts.append(np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat)))
-        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        del parts
+            part = keys[at:at + len(flat)]
+            part[:] = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+            part *= size
+            part += np.repeat(np.arange(block, block + len(docs), dtype=np.int64), doc_len[block:block + len(docs)])
+            at += len(flat)
+        del flat, part
         self.doc_len = doc_len
-        self.avgdl = float(doc_len.sum()) / size
-        # One key per token, term * size + doc; sorted, equal keys are the
-        # same (term, doc) posting and their run length is its term frequency.
-        keys *= size
-        keys += np.repeat(np.arange(size, dtype=np.int64), doc_len)
+        self.avgdl = float(total) / size
+        # Sorted, equal keys are the same (term, doc) posting; their run length is its term frequency.
         keys.sort()
-        starts = np.flatnonzero(np.diff(keys)) + 1 if len(keys) else keys[:0]
-        starts = np.concatenate(([0], starts)) if len(keys) else starts
-        tf = np.diff(np.append(starts, len(keys)))
+        first = np.ones(total, dtype=bool)
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        tf = np.diff(starts, append=total).astype(np.int32)  # exact: BM25Okapi's counts are small ints too
         keys = keys[starts]
+        del starts
         posting_terms = keys // size
-        self.posting_docs = (keys - posting_terms * size).astype(np.int32)
-        del keys, starts
+        keys -= posting_terms * size
+        self.posting_docs = keys.astype(np.int32)
+        del keys
         df = np.bincount(posting_terms, minlength=len(vocab))
         self.offsets = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self.idf = self._idf(df)
-        norm = self.k1 * (1 - self.b + self.b * doc_len[self.posting_docs] / self.avgdl)
-        self.contributions = self.idf[posting_terms] * (tf * (self.k1 + 1) / (tf + norm))
-        del norm, tf, posting_terms
+        self.contributions = self._contributions(tf, posting_terms)
+        del tf, posting_terms
         self._nonnegative = bool(len(self.contributions) == 0 or self.contributions.min() >= 0)
         self.best = np.maximum.reduceat(self.contributions, self.offsets[:-1]) if len(df) else np.zeros(0)
         self._heads(df)
+
+    def _contributions(self, tf: np.ndarray, posting_terms: np.ndarray) -> np.ndarray:
+        """Each posting's ``idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))``.
+
+        BM25Okapi's expression, evaluated in its order, in place: a new array
+        per operation would hold several posting-sized float arrays at once.
+        """
+        norm = self.doc_len[self.posting_docs].astype(np.float64)
+        norm *= self.b  # b * doc_len / avgdl is (b * doc_len) / avgdl in Python: the same rounding here
+        norm /= self.avgdl
+        norm += 1 - self.b
+        norm *= self.k1
+        norm += tf
+        value = tf * (self.k1 + 1)
+        value /= norm
+        del norm
+        value *= self.idf[posting_terms]
+        return value
 
     def _idf(self, df: np.ndarray) -> np.ndarray:
         """BM25Okapi's idf, summed in its order so the epsilon floor is identical."""
