@@ -180,6 +180,13 @@ def answers(draw: st.DrawFn, *, alternatives: int = 0) -> Answer:
 @given(answer=answers(), question=st.one_of(st.none(), any_text))
 @example(answer=make_answer("@everyone **bold** <@1> <@&1> __u__ `c` ~~s~~ ||x|| \n> q\n# h", "**bold**",
                             "<@&1> **T**", "@here", "https://a.example/)**x**", None, 0.5), question="<@1> @here")
+# Found by hypothesis: discord.py escapes "\n-# " with a backslash before the newline, leaving the subtext live.
+@example(answer=make_answer("", "", "\n-# ", "", None, None, 0.0), question=None)
+# Found by hypothesis: a best sentence ending in a url (cut or not) ran into the closing bold marker.
+@example(answer=make_answer(("see https://a.example/x_y*z*00 " * 3).strip(), "see https://a.example/x_y*z*00", "T", "",
+                            None, None, 0.0), question=None)
+@example(answer=make_answer("x " + "https://a.example/" + "y" * 5000, "x " + "https://a.example/" + "y" * 5000, "T", "",
+                            None, None, 0.0), question=None)
 def test_an_answer_embed_stays_within_limits_pings_nobody_and_shows_article_markdown_literally(answer, question):
     EXAMPLES["answer_embed"] += 1
     embed = answer_embed(answer, today=TODAY, question=question)

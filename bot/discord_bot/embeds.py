@@ -23,6 +23,7 @@ from bot.discord_bot.text import (
     cut,
     cut_left,
     date_line,
+    ends_in_link,
     escape,
     escape_mentions,
     format_date,
@@ -61,12 +62,16 @@ def highlighted_passage(text: str, sentence: str, limit: int = DESCRIPTION_LIMIT
     before, best, after = (escape(part) for part in _split_on_sentence(text, sentence))
     if not best:
         return cut(before, limit)
-    best = cut(best, limit - 4)
+    # A url runs up to the next space: one touching a bold marker would swallow it,
+    # so a space goes between them (and one character of room is kept for each).
+    best = cut(best, limit - 6)
+    best += " " if ends_in_link(best) else ""
     bold = f"**{best}**"
-    room = limit - len(bold)
+    room = limit - len(bold) - 1
     keep_before = min(len(before), max(room - len(after), room // 2))
     before = cut_left(before, keep_before) if keep_before > 0 else ""
-    after = cut(after, room - len(before)) if room - len(before) > 0 else ""
+    before += " " if ends_in_link(before) else ""
+    after = cut(after, room + 1 - len(before)) if room + 1 - len(before) > 0 else ""
     return f"{before}{bold}{after}"
 
 

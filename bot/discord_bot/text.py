@@ -57,7 +57,18 @@ def escape_markdown(text: str) -> str:
         parts += [_BARE.sub(r"\1\\\2", escaped[last:link.start()]), link.group()]
         last = link.end()
     parts.append(_BARE.sub(r"\1\\\2", escaped[last:]))
-    return "".join(parts)
+    # discord.py escapes a line-start marker that follows a newline by putting the
+    # backslash before the newline ("\\\n-# "), which leaves the marker live.
+    return _LINE_START.sub(r"\1\\\2", "".join(parts))
+
+
+# A heading, subtext, quote or list marker at the start of a line (after spaces), not escaped.
+_LINE_START = re.compile(r"(?m)^([^\S\n]*)(-#|#{1,3}|>{1,3}|[-*+])(?=\s)")
+
+
+def ends_in_link(text: str) -> bool:
+    """Whether a link runs to the very end of ``text``: whatever is written next would become part of it."""
+    return any(link.end() == len(text) for link in _LINK.finditer(text))
 
 
 def escape(text: str) -> str:
