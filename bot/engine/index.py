@@ -30,6 +30,7 @@ B = 0.75
 EPSILON = 0.25
 HEAD = 128  # strongest postings kept per common term, to guess the k-th best score cheaply
 _BLOCK = 2048  # passages per step of the build (about 120k tokens)
+_CHUNK = 1 << 18  # postings per step when compacting keys and computing contributions (a few MB of temporaries)
 _DENSE_SHARE = 8  # more candidates than size / this: one pass over a dense score array is cheaper
 
 
@@ -78,11 +79,19 @@ class BM25Index:
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         del first
-        tf = np.diff(starts, append=total).astype(np.int32)  # exact: BM25Okapi's counts are small ints too
-        keys = keys[starts]
+        postings = len(starts)
+        tf = np.empty(postings, dtype=np.int32)  # exact: BM25Okapi's counts are small ints too
+        np.subtract(starts[1:], starts[:-1], out=tf[:-1])
+        tf[-1:] = total - starts[-1:]
+        # Each posting's key moves to the front, chunk by chunk (np.take would copy all
+        # of it): starts[i] >= i, so a chunk never reads what an earlier one wrote.
+        for begin in range(0, postings, _CHUNK):
+            end = min(begin + _CHUNK, postings)
+            keys[begin:end] = keys[starts[begin:end]]
+        keys = keys[:postings]
         del starts
-        posting_terms = keys // size
-        keys -= posting_terms * size
+        posting_terms = (keys // size).astype(np.int32)
+        np.remainder(keys, size, out=keys)
         self.posting_docs = keys.astype(np.int32)
         del keys
         df = np.bincount(posting_terms, minlength=len(vocab))
@@ -97,19 +106,25 @@ class BM25Index:
     def _contributions(self, tf: np.ndarray, posting_terms: np.ndarray) -> np.ndarray:
         """Each posting's ``idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))``.
 
-        BM25Okapi's expression, evaluated in its order, in place: a new array
-        per operation would hold several posting-sized float arrays at once.
+        BM25Okapi's expression, evaluated in its order so every bit matches
+        (``b * doc_len / avgdl`` is ``(b * doc_len) / avgdl`` in Python), in
+        place and in chunks: whole posting-sized temporaries would be the
+        build's peak memory.
         """
-        norm = self.doc_len[self.posting_docs].astype(np.float64)
-        norm *= self.b  # b * doc_len / avgdl is (b * doc_len) / avgdl in Python: the same rounding here
-        norm /= self.avgdl
-        norm += 1 - self.b
-        norm *= self.k1
-        norm += tf
-        value = tf * (self.k1 + 1)
-        value /= norm
-        del norm
-        value *= self.idf[posting_terms]
+        doc_len = self.doc_len.astype(np.float64)
+        value = np.empty(len(tf), dtype=np.float64)
+        for start in range(0, len(tf), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            norm = doc_len[self.posting_docs[part]]
+            norm *= self.b
+            norm /= self.avgdl
+            norm += 1 - self.b
+            norm *= self.k1
+            norm += tf[part]
+            chunk = value[part]
+            np.multiply(tf[part], self.k1 + 1, out=chunk)
+            chunk /= norm
+            chunk *= self.idf[posting_terms[part]]
         return value
 
     def _idf(self, df: np.ndarray) -> np.ndarray:
