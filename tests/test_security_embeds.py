@@ -185,6 +185,9 @@ def answers(draw: st.DrawFn, *, alternatives: int = 0) -> Answer:
 # Found by hypothesis: a best sentence ending in a url (cut or not) ran into the closing bold marker.
 @example(answer=make_answer(("see https://a.example/x_y*z*00 " * 3).strip(), "see https://a.example/x_y*z*00", "T", "",
                             None, None, 0.0), question=None)
+# Found by hypothesis: "<**https://...>" passed for a link (discord.py's pattern), so its "**" stayed live.
+@example(answer=make_answer("", "", ("**https://a.example/x_y*z*<@123456789012345678><" * 6), "", None, None, 0.0),
+         question=None)
 @example(answer=make_answer("x " + "https://a.example/" + "y" * 5000, "x " + "https://a.example/" + "y" * 5000, "T", "",
                             None, None, 0.0), question=None)
 def test_an_answer_embed_stays_within_limits_pings_nobody_and_shows_article_markdown_literally(answer, question):

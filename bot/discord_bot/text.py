@@ -38,8 +38,10 @@ def escape_mentions(text: str) -> str:
     return _MENTION.sub("@\u200b", text)
 
 
-# Links as discord.py recognises them (it leaves them unescaped, so they stay clickable).
-_LINK = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+# Links, left unescaped so they stay clickable.  discord.py's own pattern takes
+# "<**https://...>" for a link (any characters before the colon) and leaves its
+# "**" live; Discord does not, so the scheme here must be a real one.
+_LINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
 # A formatting character or "[" after an even number (0, 2, ...) of backslashes: not escaped.
 _BARE = re.compile(r"(?<!\\)((?:\\\\)*)([*_~|`\[])")
 
