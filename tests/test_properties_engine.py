@@ -141,6 +141,9 @@ def test_loader_gives_an_article_or_an_error_naming_the_file(scratch: Path, chro
 @given(block=front_matter_lines)
 @example(block="date: 2022-05-19\ntitle: Season 2")
 @example(block="title: a\t")  # libyaml would accept the tab, PyYAML does not
+@example(block="!")  # libyaml reads an empty tagged scalar as "", PyYAML as None
+@example(block="|#")  # libyaml accepts it, PyYAML does not
+@example(block="title: |#")
 def test_fast_yaml_reads_front_matter_as_the_reporting_loader_does(block: str) -> None:
     """libyaml is only a speed-up: whatever it reads, the pure-Python loader (whose errors we report) reads the same."""
     EXAMPLES["yaml_fast_path"] += 1

@@ -7,6 +7,7 @@ file and go straight to the problem.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -117,15 +118,30 @@ def parse(text: str) -> FrontMatter:
 
 
 _FAILED = object()
+# A plain "key: value" line whose value does not open a tag, anchor, alias, block
+# scalar or flow collection (those characters inside a quoted value are fine).
+_PLAIN_LINE = re.compile(r"[A-Za-z_][\w -]*:(?:[ ]+[^\s!&*|>@`\[{].*|[ ]*)")
 
 
 def _load_fast(text: str) -> object:
-    if _FastLoader is None or "\t" in text:  # libyaml forgives tabs PyYAML rejects; keep one verdict everywhere
+    """libyaml's reading of a plain ``key: value`` block; ``_FAILED`` for anything else.
+
+    The two parsers differ at the edges (libyaml forgives tabs PyYAML rejects,
+    reads a bare "!" as "" where PyYAML reads None, accepts "|#"...).  Only
+    the shape every real front matter has -- one ``key: value`` per line, no
+    tags, anchors, directives or block scalars -- takes the fast path, and only a mapping
+    comes out of it; the reporting loader decides the rest, so a file gets
+    the same verdict with or without libyaml.
+    """
+    if _FastLoader is None or "\t" in text:
+        return _FAILED
+    if not all(_PLAIN_LINE.fullmatch(line) for line in text.split("\n") if line.strip()):
         return _FAILED
     try:
-        return yaml.load(text, Loader=_FastLoader)
+        meta = yaml.load(text, Loader=_FastLoader)
     except Exception:  # noqa: BLE001 - any failure is diagnosed by the reporting loader
         return _FAILED
+    return meta if isinstance(meta, dict) else _FAILED
 
 
 def _load_reporting_errors(block: list[str]) -> object:

@@ -8,7 +8,7 @@ is reported like a broken article (file and line) and the defaults still apply.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +27,16 @@ class ChromeRules:
     remove_phrases: tuple[re.Pattern[str], ...] = ()
     drop_lines: tuple[re.Pattern[str], ...] = ()
     cut_after: tuple[re.Pattern[str], ...] = ()
+    # Each list as one alternation: a line that none of a list's rules matches
+    # (almost every line) costs one regex call instead of one per rule.
+    any_phrase: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    any_drop: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    any_cut: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "any_phrase", _either(self.remove_phrases))
+        object.__setattr__(self, "any_drop", _either(self.drop_lines))
+        object.__setattr__(self, "any_cut", _either(self.cut_after))
 
     def merged(self, other: "ChromeRules") -> "ChromeRules":
         return ChromeRules(
@@ -34,6 +44,20 @@ class ChromeRules:
             self.drop_lines + other.drop_lines,
             self.cut_after + other.cut_after,
         )
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _either(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One pattern matching wherever any of ``patterns`` does; None when they cannot be joined
+    (a backreference would point at another rule's group), and then each rule is tried alone."""
+    if not patterns or any(_BACKREFERENCE.search(p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
 
 
 @dataclass(frozen=True)
