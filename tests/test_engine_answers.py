@@ -276,3 +276,36 @@ def test_a_yes_no_question_prefers_a_definite_report_to_speculation(tmp_path: Pa
         write(tmp_path, f"other-{number}.md", front_matter_article(f"Other news {number}", line))
     answer = Engine.build(tmp_path).ask("has moonfall academy been renewed for season 2?")
     assert answer is not None and answer.article == "news.md", answer and answer.sentence
+
+
+STARFALL = {
+    "renewal.md": ("Starfall Station renewed for a third season", "2024-03-02",
+                   "Paramount+ has renewed Starfall Station for a third season, the streamer announced on Friday.\n\n"
+                   "The sci-fi drama, created by Dana Whitfield, follows the crew of a mining outpost on the edge of "
+                   "the solar system.\n\nSeason three will begin filming in Vancouver this summer."),
+    "cast.md": ("Meet the cast of Starfall Station", "2023-11-10",
+                "Starfall Station stars Maya Okafor as Commander Lena Reyes and Tom Birch as engineer Felix Hale.\n\n"
+                "The first season has ten episodes, each running about 50 minutes."),
+    "speculation.md": ("Will Starfall Station get a third season?", "2023-12-01",
+                       "If Paramount+ renews Starfall Station, a third season could arrive in 2025.\n\n"
+                       "Fans have been campaigning online since the finale aired in November."),
+}
+
+
+@pytest.fixture(scope="module")
+def starfall(tmp_path_factory) -> Engine:
+    folder = tmp_path_factory.mktemp("starfall")
+    for name, (title, date, body) in STARFALL.items():
+        write(folder, name, front_matter_article(title, body, date=date))
+    return Engine.build(folder)
+
+
+def test_a_definite_report_beats_a_shorter_one_that_only_supposes(starfall: Engine) -> None:
+    """BM25 favours the short "If Paramount+ renews..." line; asked yes or no, the report that says so wins."""
+    answer = starfall.ask("is starfall station renewed?")
+    assert answer is not None and answer.article == "renewal.md", answer and answer.sentence
+
+
+def test_the_show_is_the_series_or_the_drama_an_article_talks_about(starfall: Engine) -> None:
+    answer = starfall.ask("who created the show?")
+    assert answer is not None and "created by Dana Whitfield" in answer.sentence

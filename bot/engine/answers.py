@@ -38,9 +38,10 @@ class AnswerPolicy:
 
 TYPE_BONUS = 1.3  # a best sentence holding the kind of thing asked for (a name for "who") ranks higher
 HEADING_BONUS = 0.25  # up to +25% when the passage's heading asks what the fan asked (FAQ-style articles)
-# Asked yes or no, a definite report within 10% of a best answer that only supposes
-# ("if Netflix renews it...") is the answer instead; news is full of speculation.
-DEFINITE_MARGIN = 0.10
+# Asked yes or no, a definite report ranked within 30% of a best answer that only
+# supposes ("if Netflix renews it...") and covering as much of the question is the
+# answer instead: news is full of speculation, and BM25 often favours its shorter lines.
+DEFINITE_MARGIN = 0.30
 SENTENCE_CACHE_SIZE = 4096  # passages whose split sentences are kept; a few MB, covers the hot questions
 
 
@@ -206,14 +207,14 @@ class AnswerPicker:
         return self._titles
 
     def _definite_first(self, ranked: list[Candidate]) -> list[Candidate]:
-        """A best answer that only supposes gives way to a close one that states (yes/no questions only)."""
+        """A best answer that only supposes gives way to a close one that states as much (yes/no questions only)."""
         best = ranked[0]
         if not best.hedged:
             return ranked
         for candidate in ranked[1:]:
             if candidate.rank_value < best.rank_value * (1 - DEFINITE_MARGIN):
                 break
-            if not candidate.hedged and candidate.confidence >= self.policy.min_confidence:
+            if not candidate.hedged and candidate.confidence >= max(best.confidence, self.policy.min_confidence):
                 return [candidate] + [c for c in ranked if c is not candidate]
         return ranked
 
