@@ -63,15 +63,16 @@ def highlighted_passage(text: str, sentence: str, limit: int = DESCRIPTION_LIMIT
     if not best:
         return cut(before, limit)
     # A url runs up to the next space: one touching a bold marker would swallow it,
-    # so a space goes between them (and one character of room is kept for each).
+    # so a space goes between them (one character of room is kept for each).
     best = cut(best, limit - 6)
     best += " " if ends_in_link(best) else ""
     bold = f"**{best}**"
-    room = limit - len(bold) - 1
-    keep_before = min(len(before), max(room - len(after), room // 2))
+    room = limit - len(bold)
+    spare = room - 1  # for the space after a url that ends the text before
+    keep_before = min(len(before), max(spare - len(after), spare // 2))
     before = cut_left(before, keep_before) if keep_before > 0 else ""
     before += " " if ends_in_link(before) else ""
-    after = cut(after, room + 1 - len(before)) if room + 1 - len(before) > 0 else ""
+    after = cut(after, room - len(before)) if room > len(before) else ""
     return f"{before}{bold}{after}"
 
 
